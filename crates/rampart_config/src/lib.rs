@@ -1,0 +1,355 @@
+//! `rampart.toml`: the project's rampart configuration.
+//!
+//! Values keep their byte spans so a bad value is reported at its line. This crate reads
+//! and checks the file's shape; which rule codes, names and tags exist is checked by the
+//! linter, which knows the rules (with the spans kept here).
+//!
+//! ```
+//! let cfg = rampart_config::Config::parse(r#"
+//! [rules]
+//! DF001 = "warning"
+//! [[exceptions]]
+//! rules = ["DF010"]
+//! paths = ["legacy/**"]
+//! reason = "migrating in Q3"
+//! expires = 2027-03-31
+//! "#).unwrap();
+//! assert_eq!(cfg.rules[0].selector.value, "DF001");
+//! assert_eq!(cfg.exceptions[0].expires.unwrap().to_string(), "2027-03-31");
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The file name looked for, upward from each target.
+pub const FILE_NAME: &str = "rampart.toml";
+
+/// A value and where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+impl<T> Located<T> {
+    fn from_spanned(s: Spanned<T>) -> Self {
+        let span = s.span();
+        Located { value: s.into_inner(), span }
+    }
+}
+
+/// A level a rule can be set to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Off,
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "off" => Level::Off,
+            "note" => Level::Note,
+            "warning" => Level::Warning,
+            "error" => Level::Error,
+            _ => return None,
+        })
+    }
+}
+
+/// A calendar date (`expires = 2027-03-31`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn parse(s: &str) -> Option<Date> {
+        let mut parts = s.trim().splitn(3, '-');
+        let year: i32 = parts.next()?.parse().ok()?;
+        let month: u8 = parts.next()?.parse().ok()?;
+        let day: u8 = parts.next()?.get(..2)?.parse().ok()?;
+        let valid = (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
+        valid.then_some(Date { year, month, day })
+    }
+
+    /// Today in UTC, from the system clock.
+    pub fn today() -> Date {
+        let secs =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        Date::from_days_since_epoch(secs.div_euclid(86_400))
+    }
+
+    /// Howard Hinnant's `civil_from_days`.
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// `[rules]` or `[tags]` entry: a selector and the level it gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelSetting {
+    pub selector: Located<String>,
+    pub level: Located<Level>,
+}
+
+/// An `[[exceptions]]` entry: findings it matches are suppressed, for a stated reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exception {
+    /// Codes, names or tags; empty means every rule.
+    pub rules: Vec<Located<String>>,
+    /// Globs relative to the directory holding `rampart.toml`; empty means every file.
+    pub paths: Vec<Located<String>>,
+    pub reason: Located<String>,
+    pub expires: Option<Date>,
+    pub expires_span: Option<Range<usize>>,
+    pub owner: Option<String>,
+    /// The whole `[[exceptions]]` table.
+    pub span: Range<usize>,
+}
+
+/// The whole configuration. Everything is optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    pub fail_on: Option<Located<Level>>,
+    pub select: Vec<Located<String>>,
+    pub ignore: Vec<Located<String>>,
+    /// Globs of paths never checked.
+    pub exclude: Vec<Located<String>>,
+    pub rules: Vec<LevelSetting>,
+    pub tags: Vec<LevelSetting>,
+    /// Registry prefixes images may come from (`docker.io/library`, `gcr.io/distroless`).
+    /// `None` means the check is off.
+    pub trusted_registries: Option<Vec<Located<String>>>,
+    pub exceptions: Vec<Exception>,
+}
+
+/// A configuration problem, at a place in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub message: String,
+    pub span: Range<usize>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    check: Option<RawCheck>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    tags: BTreeMap<Spanned<String>, Spanned<String>>,
+    images: Option<RawImages>,
+    #[serde(default)]
+    exceptions: Vec<Spanned<RawException>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCheck {
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawImages {
+    trusted_registries: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawException {
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    expires: Option<Spanned<toml::value::Datetime>>,
+    owner: Option<String>,
+}
+
+fn level(value: Spanned<String>) -> Result<Located<Level>, ConfigError> {
+    let span = value.span();
+    match Level::parse(value.get_ref()) {
+        Some(level) => Ok(Located { value: level, span }),
+        None => Err(ConfigError {
+            message: format!("`{}` is not a level: use \"off\", \"note\", \"warning\" or \"error\"", value.get_ref()),
+            span,
+        }),
+    }
+}
+
+impl Config {
+    /// Parses and checks `rampart.toml` text.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| ConfigError { message: e.message().trim().to_string(), span: e.span().unwrap_or(0..0) })?;
+        let mut cfg = Config::default();
+        if let Some(check) = raw.check {
+            cfg.fail_on = check
+                .fail_on
+                .map(|f| {
+                    let span = f.span();
+                    match level(f) {
+                        Ok(l) if l.value != Level::Off => Ok(l),
+                        Ok(_) => Err(ConfigError { message: "`fail-on` cannot be \"off\"".into(), span }),
+                        Err(e) => Err(e),
+                    }
+                })
+                .transpose()?;
+            cfg.select = check.select.into_iter().map(Located::from_spanned).collect();
+            cfg.ignore = check.ignore.into_iter().map(Located::from_spanned).collect();
+            cfg.exclude = check.exclude.into_iter().map(Located::from_spanned).collect();
+        }
+        for (map, out) in [(raw.rules, &mut cfg.rules), (raw.tags, &mut cfg.tags)] {
+            for (k, v) in map {
+                out.push(LevelSetting { selector: Located::from_spanned(k), level: level(v)? });
+            }
+        }
+        if let Some(images) = raw.images {
+            cfg.trusted_registries =
+                images.trusted_registries.map(|r| r.into_iter().map(Located::from_spanned).collect());
+        }
+        for e in raw.exceptions {
+            let span = e.span();
+            let e = e.into_inner();
+            let reason = match e.reason {
+                Some(r) if !r.get_ref().trim().is_empty() => Located::from_spanned(r),
+                Some(r) => {
+                    return Err(ConfigError {
+                        message: "an exception's `reason` cannot be empty".into(),
+                        span: r.span(),
+                    });
+                }
+                None => {
+                    return Err(ConfigError {
+                        message: "this exception has no `reason`: say why the findings it hides are acceptable".into(),
+                        span,
+                    });
+                }
+            };
+            let (expires, expires_span) = match e.expires {
+                Some(d) => {
+                    let dspan = d.span();
+                    let date = d
+                        .get_ref()
+                        .date
+                        .and_then(|date| Date::parse(&format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)));
+                    match date {
+                        Some(date) if d.get_ref().time.is_none() => (Some(date), Some(dspan)),
+                        _ => {
+                            return Err(ConfigError {
+                                message: "`expires` must be a date such as 2027-03-31".into(),
+                                span: dspan,
+                            });
+                        }
+                    }
+                }
+                None => (None, None),
+            };
+            cfg.exceptions.push(Exception {
+                rules: e.rules.into_iter().map(Located::from_spanned).collect(),
+                paths: e.paths.into_iter().map(Located::from_spanned).collect(),
+                reason,
+                expires,
+                expires_span,
+                owner: e.owner,
+                span,
+            });
+        }
+        Ok(cfg)
+    }
+}
+
+/// The commented template `rampart init` writes.
+pub const TEMPLATE: &str = include_str!("template.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parses() {
+        Config::parse(TEMPLATE).unwrap();
+    }
+
+    #[test]
+    fn errors_point_at_the_bad_value() {
+        let text = "[rules]\nDF001 = \"loud\"\n";
+        let e = Config::parse(text).unwrap_err();
+        assert_eq!(&text[e.span.clone()], "\"loud\"");
+        let text = "[check]\nfail-on = \"off\"\n";
+        assert!(Config::parse(text).unwrap_err().message.contains("cannot be"));
+        let text = "[check]\nfailon = \"error\"\n";
+        let e = Config::parse(text).unwrap_err();
+        assert_eq!(&text[e.span.clone()], "failon");
+        let text = "[[exceptions]]\nrules = [\"DF001\"]\n";
+        assert!(Config::parse(text).unwrap_err().message.contains("no `reason`"));
+        let text = "[[exceptions]]\nreason = \"x\"\nexpires = 2027-02-30\n";
+        let e = Config::parse(text).unwrap_err();
+        assert_eq!(&text[e.span.clone()], "2027-02-30");
+    }
+
+    #[test]
+    fn keys_keep_spans() {
+        let text = "[rules]\n\"pip-unpinned\" = \"off\"\n[tags]\nhygiene = \"note\"\n";
+        let cfg = Config::parse(text).unwrap();
+        assert_eq!(&text[cfg.rules[0].selector.span.clone()], "\"pip-unpinned\"");
+        assert_eq!(cfg.tags[0].level.value, Level::Note);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_days_since_epoch(20_454).to_string(), "2026-01-01");
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("2023-02-29").is_none());
+        assert!(Date::parse("2023-13-01").is_none());
+    }
+}

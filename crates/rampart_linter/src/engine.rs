@@ -1,0 +1,103 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rampart_diagnostics::{Finding, RuleInfo, Severity, SourceFile, Span};
+
+use crate::dockerfile::DockerfileContext;
+use crate::rules::meta::{dockerfile_syntax_error, input_too_large};
+use crate::settings::is_meta;
+use crate::{FileKind, Rule, RuleOptions, Settings, suppress};
+
+/// The findings for one file.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub findings: Vec<Finding>,
+    /// Findings hidden by inline suppressions.
+    pub suppressed: usize,
+}
+
+/// Runs the enabled rules at their configured severity.
+#[derive(Debug)]
+pub struct Linter {
+    rules: Vec<(&'static dyn Rule, Severity)>,
+    severity: HashMap<&'static str, Severity>,
+    options: RuleOptions,
+}
+
+impl Linter {
+    pub fn new(settings: &Settings) -> Linter {
+        let rules = settings.resolve();
+        let severity = rules.iter().map(|(r, s)| (r.info().code, *s)).collect();
+        Linter { rules, severity, options: settings.options.clone() }
+    }
+
+    /// The enabled rules, in code order.
+    pub fn enabled_rules(&self) -> Vec<&'static RuleInfo> {
+        self.rules.iter().map(|(r, _)| r.info()).collect()
+    }
+
+    pub fn is_enabled(&self, rule: &RuleInfo) -> bool {
+        self.severity.contains_key(rule.code)
+    }
+
+    /// Applies the configured severity, dropping findings of disabled rules.
+    pub fn finalize(&self, findings: &mut Vec<Finding>) {
+        findings.retain_mut(|f| match self.severity.get(f.rule.code) {
+            Some(s) => {
+                f.severity = *s;
+                true
+            }
+            None => false,
+        });
+    }
+
+    /// Checks one file of a known kind.
+    pub fn check(&self, file: &Arc<SourceFile>, kind: FileKind) -> FileReport {
+        if file.text().len() > crate::MAX_INPUT_BYTES {
+            let mut findings = vec![Finding::new(
+                &input_too_large::INFO,
+                Arc::clone(file),
+                Span::empty(0),
+                format!(
+                    "the file is {} bytes, more than the {} bytes rampart parses; it was not checked",
+                    file.text().len(),
+                    crate::MAX_INPUT_BYTES
+                ),
+            )];
+            self.finalize(&mut findings);
+            return FileReport { findings, suppressed: 0 };
+        }
+        match kind {
+            FileKind::Dockerfile => self.check_dockerfile(file),
+        }
+    }
+
+    fn check_dockerfile(&self, file: &Arc<SourceFile>) -> FileReport {
+        let df = rampart_dockerfile::parse(file.text());
+        let mut findings: Vec<Finding> = df
+            .errors
+            .iter()
+            .map(|e| {
+                Finding::new(
+                    &dockerfile_syntax_error::INFO,
+                    Arc::clone(file),
+                    Span::new(e.span.start, e.span.end),
+                    &e.message,
+                )
+            })
+            .collect();
+        let cx = DockerfileContext::new(file, &df, &self.options);
+        for (rule, _) in &self.rules {
+            if !is_meta(*rule) {
+                rule.check_dockerfile(&cx, &mut findings);
+            }
+        }
+        let suppressions = suppress::dockerfile_suppressions(&df, file.text());
+        let (suppressed, meta) = suppress::apply(&mut findings, &suppressions, file, &|r| self.is_enabled(r));
+        findings.extend(meta);
+        self.finalize(&mut findings);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.message == b.message);
+        FileReport { findings, suppressed }
+    }
+}

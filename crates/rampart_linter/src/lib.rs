@@ -1,0 +1,41 @@
+//! rampart's rule engine.
+//!
+//! Each rule lives in its own file under `src/rules/`, declared with [`declare_rule!`]: its
+//! doc comment is its documentation (rendered to `docs/rules/`, `rampart rule CODE` and the
+//! SARIF rule descriptions). The [`Linter`] runs the enabled rules on one file, applies
+//! inline suppressions and configured levels, and returns findings; reading files, walking
+//! directories and applying configuration exceptions (which need paths) is the caller's job.
+
+#[macro_use]
+mod declare;
+pub mod dockerfile;
+pub mod docs;
+mod engine;
+pub mod recognize;
+pub mod registry;
+pub mod rules;
+mod settings;
+pub mod suppress;
+
+pub use engine::{FileReport, Linter};
+pub use rampart_diagnostics::{Finding, RuleInfo, Severity};
+pub use recognize::FileKind;
+pub use settings::{SelectorError, Settings};
+
+/// Inputs larger than this are not parsed: a finding says so.
+pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+
+/// What rules may consult besides the file itself.
+#[derive(Clone, Debug, Default)]
+pub struct RuleOptions {
+    /// Registry hosts or repository prefixes images may come from; `None`: not checked.
+    pub trusted_registries: Option<Vec<String>>,
+}
+
+/// A rule: metadata plus a check per kind of artifact it understands.
+pub trait Rule: Send + Sync + std::fmt::Debug {
+    fn info(&self) -> &'static RuleInfo;
+
+    /// Checks a Dockerfile. Rules for other artifacts leave this empty.
+    fn check_dockerfile(&self, _cx: &dockerfile::DockerfileContext<'_>, _out: &mut Vec<Finding>) {}
+}

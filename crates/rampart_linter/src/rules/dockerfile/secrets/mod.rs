@@ -1,0 +1,3 @@
+use super::dockerfile_rules;
+
+dockerfile_rules!();

@@ -1,0 +1,90 @@
+//! Fixture files: `tests/fixtures/<CODE>.txt`, one per rule, holding cases:
+//!
+//! ```text
+//! ### fail: what this case shows
+//! #! [images]                       <- optional rampart.toml lines for this case
+//! #! trusted-registries = ["gcr.io"]
+//! FROM debian:12
+//! ### pass: what this case shows
+//! FROM gcr.io/distroless/static
+//! ```
+//!
+//! A `fail` case must make the rule report at least once, a `pass` case never.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rampart_diagnostics::SourceFile;
+use rampart_linter::{FileKind, Finding, Linter, Settings};
+
+#[derive(Debug)]
+pub struct Case {
+    pub fail: bool,
+    pub title: String,
+    pub config: String,
+    pub source: String,
+    /// 1-based line of the case header in the fixture file.
+    pub line: usize,
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn parse_cases(text: &str) -> Vec<Case> {
+    let mut cases: Vec<Case> = Vec::new();
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let header = line.trim_end_matches(['\n', '\r']);
+        if let Some(rest) = header.strip_prefix("### ") {
+            let (kind, title) = rest.split_once(':').unwrap_or((rest, ""));
+            let fail = match kind.trim() {
+                "fail" => true,
+                "pass" => false,
+                other => panic!("fixture line {}: case kind must be `fail` or `pass`, not `{other}`", n + 1),
+            };
+            cases.push(Case {
+                fail,
+                title: title.trim().to_string(),
+                config: String::new(),
+                source: String::new(),
+                line: n + 1,
+            });
+            continue;
+        }
+        let Some(case) = cases.last_mut() else {
+            assert!(
+                header.trim().is_empty() || header.starts_with("//"),
+                "fixture line {}: text before the first case",
+                n + 1
+            );
+            continue;
+        };
+        if case.source.is_empty()
+            && let Some(cfg) = header.strip_prefix("#!")
+        {
+            case.config.push_str(cfg.strip_prefix(' ').unwrap_or(cfg));
+            case.config.push('\n');
+            continue;
+        }
+        case.source.push_str(line);
+    }
+    cases
+}
+
+/// Runs only `code` (meta rules stay on) with the case's configuration.
+pub fn run_case(code: &str, case: &Case, name: &str) -> (Arc<SourceFile>, Vec<Finding>) {
+    let mut settings = if case.config.trim().is_empty() {
+        Settings::default()
+    } else {
+        let cfg =
+            rampart_config::Config::parse(&case.config).unwrap_or_else(|e| panic!("{name}: bad case config: {e}"));
+        Settings::from_config(&cfg).unwrap_or_else(|e| panic!("{name}: bad case config: {e}"))
+    };
+    settings.select = vec![code.to_string()];
+    let linter = Linter::new(&settings);
+    let file = SourceFile::new(name, case.source.clone());
+    let report = linter.check(&file, FileKind::Dockerfile);
+    (file, report.findings)
+}

@@ -1,0 +1,139 @@
+//! Every rule has a fixture with failing and passing cases, and a snapshot of what it
+//! reports on the failing ones (rendered as users see it). Fixes are applied and checked:
+//! the result parses and the rule no longer fires.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{fixtures_dir, parse_cases, run_case};
+use rampart_diagnostics::render::{Format, RenderOptions, Report, render};
+use rampart_diagnostics::{Applicability, SourceFile, Summary, apply_edits};
+use rampart_linter::{FileKind, Linter, Settings, registry};
+
+fn rules_with_fixtures() -> Vec<&'static dyn rampart_linter::Rule> {
+    registry::all().iter().copied().filter(|r| !r.info().code.starts_with("RP")).collect()
+}
+
+#[test]
+fn every_rule_has_a_fixture_with_both_kinds_of_case() {
+    let mut missing = Vec::new();
+    for rule in rules_with_fixtures() {
+        let code = rule.info().code;
+        let path = fixtures_dir().join(format!("{code}.txt"));
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            missing.push(format!("{code}: no fixture at {}", path.display()));
+            continue;
+        };
+        let cases = parse_cases(&text);
+        if !cases.iter().any(|c| c.fail) || (!cases.iter().any(|c| !c.fail) && !code.ends_with("000")) {
+            missing.push(format!("{code}: the fixture needs at least one `fail` and one `pass` case"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn fixtures_fire_where_they_should_and_snapshots_match() {
+    let mut failures = Vec::new();
+    for rule in rules_with_fixtures() {
+        let info = rule.info();
+        let path = fixtures_dir().join(format!("{}.txt", info.code));
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let mut rendered = String::new();
+        for (n, case) in parse_cases(&text).iter().enumerate() {
+            let name = format!("{}.txt#{}", info.code, n + 1);
+            let (file, findings) = run_case(info.code, case, &name);
+            let own: Vec<_> = findings.into_iter().filter(|f| f.rule.code == info.code).collect();
+            let kind = if case.fail { "fail" } else { "pass" };
+            if case.fail && own.is_empty() {
+                failures.push(format!("{name} (line {}): `fail` case reported nothing: {}", case.line, case.title));
+            }
+            if !case.fail && !own.is_empty() {
+                failures.push(format!(
+                    "{name} (line {}): `pass` case reported {}: {}\n  first: {}",
+                    case.line,
+                    own.len(),
+                    case.title,
+                    own[0].message
+                ));
+            }
+            rendered.push_str(&format!("=== {kind} #{}: {}\n", n + 1, case.title));
+            if !own.is_empty() {
+                let summary = Summary::from_findings(&own, 1, 0);
+                let report = Report { findings: &own, summary: &summary, rules: &[], tool_version: "test" };
+                let mut buf = Vec::new();
+                render(Format::Concise, &report, RenderOptions::default(), &mut buf).unwrap();
+                let mut human = Vec::new();
+                render(Format::Human, &report, RenderOptions { color: false, width: Some(100) }, &mut human).unwrap();
+                let human = String::from_utf8(human).unwrap();
+                // The summary lines are the same everywhere; keep the snapshot on the findings.
+                let body: String =
+                    human.lines().take_while(|l| !l.starts_with("Found ")).map(|l| format!("{l}\n")).collect();
+                rendered.push_str(body.trim_end());
+                rendered.push('\n');
+            }
+            check_fixes(info.code, &file, &own, &mut failures, &name);
+        }
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("snapshots/rules");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_description(format!(
+            "{} {}: rendered findings for tests/fixtures/{}.txt",
+            info.code, info.name, info.code
+        ));
+        settings.bind(|| insta::assert_snapshot!(info.code, rendered));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A rule's fixes must apply, keep the file parseable, and leave nothing for the rule to
+/// report when every finding had a fix.
+fn check_fixes(
+    code: &str,
+    file: &Arc<SourceFile>,
+    findings: &[rampart_linter::Finding],
+    failures: &mut Vec<String>,
+    name: &str,
+) {
+    let fixes: Vec<_> = findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .filter(|f| f.applicability != Applicability::DisplayOnly)
+        .collect();
+    if fixes.is_empty() {
+        return;
+    }
+    let mut edits = Vec::new();
+    for fix in &fixes {
+        // Overlapping fixes are applied in later passes by `rampart fix`; here take the first.
+        if edits.iter().any(|e: &rampart_diagnostics::Edit| {
+            fix.edits.iter().any(|x| x.span.start < e.span.end && e.span.start < x.span.end.max(x.span.start + 1))
+        }) {
+            continue;
+        }
+        edits.extend(fix.edits.iter().cloned());
+    }
+    let fixed = match apply_edits(file.text(), &edits) {
+        Ok(t) => t,
+        Err(e) => {
+            failures.push(format!("{name}: fix does not apply: {e}"));
+            return;
+        }
+    };
+    let before = rampart_dockerfile::parse(file.text()).errors.len();
+    let after = rampart_dockerfile::parse(&fixed).errors.len();
+    if after > before {
+        failures.push(format!("{name}: the fixed file has new syntax errors:\n{fixed}"));
+    }
+    if findings.iter().all(|f| f.fix.as_ref().is_some_and(|x| x.applicability != Applicability::DisplayOnly))
+        && fixes.len() == findings.len()
+    {
+        let settings = Settings { select: vec![code.to_string()], ..Settings::default() };
+        let again = Linter::new(&settings).check(&SourceFile::new(name, fixed.clone()), FileKind::Dockerfile);
+        let remaining = again.findings.iter().filter(|f| f.rule.code == code).count();
+        if remaining >= findings.len() {
+            failures.push(format!("{name}: after applying its fixes the rule still reports {remaining}:\n{fixed}"));
+        }
+    }
+}
