@@ -2,6 +2,7 @@
 
 pub mod base;
 pub mod packages;
+pub mod pinning;
 pub mod runtime;
 pub mod secrets;
 pub mod supply;
@@ -11,7 +12,17 @@ pub mod user;
 use crate::Rule;
 
 pub(crate) fn rules() -> Vec<&'static dyn Rule> {
-    [user::RULES, base::RULES, surface::RULES, supply::RULES, packages::RULES, secrets::RULES, runtime::RULES].concat()
+    [
+        user::RULES,
+        base::RULES,
+        surface::RULES,
+        supply::RULES,
+        pinning::RULES,
+        packages::RULES,
+        secrets::RULES,
+        runtime::RULES,
+    ]
+    .concat()
 }
 
 /// Writes `replacement` in the case style of `original` (`add` → `copy`, `ADD` → `COPY`).

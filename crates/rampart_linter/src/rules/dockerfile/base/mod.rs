@@ -1,3 +1,5 @@
+//! Which images the build starts from, and how stages refer to each other.
+
 use super::dockerfile_rules;
 
 dockerfile_rules!();
