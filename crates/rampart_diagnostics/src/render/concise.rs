@@ -41,11 +41,9 @@ pub(super) fn render(report: &Report<'_>, options: RenderOptions, out: &mut dyn 
     let s = report.summary;
     if s.findings > 0 {
         let line = format!(
-            "Found {} ({} errors, {} warnings, {} notes) in {}.",
+            "Found {} ({}) in {}.",
             plural(s.findings, "finding"),
-            s.errors,
-            s.warnings,
-            s.notes,
+            super::severity_counts(s),
             plural(s.files, "file")
         );
         if options.color {

@@ -87,11 +87,9 @@ fn write_summary(report: &Report<'_>, options: RenderOptions, out: &mut dyn io::
         lines.push(format!("No findings in {}.", plural(s.files, "file")));
     } else {
         lines.push(format!(
-            "Found {} ({} errors, {} warnings, {} notes) in {}.",
+            "Found {} ({}) in {}.",
             plural(s.findings, "finding"),
-            s.errors,
-            s.warnings,
-            s.notes,
+            super::severity_counts(s),
             plural(s.files, "file")
         ));
     }

@@ -73,3 +73,13 @@ pub fn render(format: Format, report: &Report<'_>, options: RenderOptions, out: 
 pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
+
+/// `2 errors, 1 warning` (zero counts left out).
+pub(crate) fn severity_counts(s: &Summary) -> String {
+    [(s.errors, "error"), (s.warnings, "warning"), (s.notes, "note")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| plural(n, w))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

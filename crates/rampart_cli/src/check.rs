@@ -1,0 +1,392 @@
+//! `rampart check`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use rampart_config::{Date, Level};
+use rampart_diagnostics::render::{Format, RenderOptions, Report, render};
+use rampart_diagnostics::{Finding, RuleInfo, Severity, SourceFile, Span, Summary};
+use rampart_linter::recognize::{self, FileKind};
+use rampart_linter::rules::meta::{input_too_large, invalid_encoding};
+use rampart_linter::{MAX_INPUT_BYTES, Settings};
+use rayon::prelude::*;
+
+use crate::cli::{CheckArgs, ColorChoice, FailOn, OutputFormat};
+use crate::config::{self, Finder, LoadError, Loaded, Overrides, display_path};
+use crate::{exceptions, fail, write_atomically};
+
+/// One input to check.
+#[derive(Debug)]
+struct Job {
+    input: Input,
+    display: String,
+    /// Kind known from the name (walked files always have one).
+    kind: Option<FileKind>,
+    /// Index into the loaded configurations.
+    config: usize,
+    /// Path relative to the configuration's root, for exceptions.
+    rel: String,
+}
+
+#[derive(Debug)]
+enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+/// What checking one job produced.
+struct Outcome {
+    findings: Vec<Finding>,
+    suppressed: usize,
+    checked: bool,
+    error: Option<String>,
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
+    let mut cli_selectors = args.select.clone();
+    cli_selectors.extend(args.ignore.iter().cloned());
+    if let Err(e) = Settings::validate_selectors(&cli_selectors) {
+        return fail(&e.message);
+    }
+
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let mut configs: Vec<Loaded> = Vec::new();
+    let mut config_index: std::collections::HashMap<Option<PathBuf>, usize> = std::collections::HashMap::new();
+    let mut invalid_configs: Vec<Finding> = Vec::new();
+    let mut finder = Finder::default();
+    let mut jobs: Vec<Job> = Vec::new();
+    // Directories checked in full, for "unused exception" reporting.
+    let mut walked_roots: Vec<PathBuf> = Vec::new();
+
+    let forced = match &args.config {
+        Some(p) => match config::load_file(p, &overrides) {
+            Ok(l) => Some(l),
+            Err(LoadError::Io(m)) => return fail(&m),
+            Err(LoadError::Invalid(inv)) => return report_invalid_config(vec![*inv.0], &args),
+        },
+        None => None,
+    };
+    if let Some(l) = forced {
+        configs.push(l);
+        config_index.insert(None, 0);
+    }
+
+    let mut resolve_config = |dir: &Path, configs: &mut Vec<Loaded>, invalid: &mut Vec<Finding>| -> Option<usize> {
+        if args.config.is_some() {
+            return Some(0);
+        }
+        let found = if args.no_config { None } else { finder.nearest(dir) };
+        if let Some(&i) = config_index.get(&found) {
+            return Some(i);
+        }
+        let loaded = match &found {
+            Some(p) => match config::load_file(p, &overrides) {
+                Ok(l) => l,
+                Err(LoadError::Io(m)) => {
+                    eprintln!("rampart: {m}");
+                    return None;
+                }
+                Err(LoadError::Invalid(inv)) => {
+                    invalid.push(*inv.0);
+                    return None;
+                }
+            },
+            None => config::defaults(&overrides),
+        };
+        configs.push(loaded);
+        config_index.insert(found, configs.len() - 1);
+        Some(configs.len() - 1)
+    };
+
+    let mut stdin_seen = false;
+    for path in &paths {
+        if path.as_os_str() == "-" {
+            if stdin_seen {
+                continue;
+            }
+            stdin_seen = true;
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            let Some(ci) = resolve_config(&cwd, &mut configs, &mut invalid_configs) else { continue };
+            let display = args.stdin_filename.clone().unwrap_or_else(|| "-".to_string());
+            let kind = args.stdin_filename.as_deref().and_then(|n| recognize::by_name(Path::new(n)));
+            jobs.push(Job { input: Input::Stdin, display: display.clone(), kind, config: ci, rel: display });
+            continue;
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return fail(&format!("{}: {e}", path.display())),
+        };
+        if meta.is_dir() {
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            walked_roots.push(abs);
+            for file in walk(path) {
+                let Some(kind) = recognize::by_name(&file) else { continue };
+                let abs = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+                let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+                let Some(ci) = resolve_config(&dir, &mut configs, &mut invalid_configs) else { continue };
+                let rel = relative(&abs, &configs[ci].root);
+                jobs.push(Job {
+                    display: display_path(&file),
+                    input: Input::File(file),
+                    kind: Some(kind),
+                    config: ci,
+                    rel,
+                });
+            }
+        } else {
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+            let Some(ci) = resolve_config(&dir, &mut configs, &mut invalid_configs) else { continue };
+            let rel = relative(&abs, &configs[ci].root);
+            jobs.push(Job {
+                display: display_path(path),
+                kind: recognize::by_name(path),
+                input: Input::File(path.clone()),
+                config: ci,
+                rel,
+            });
+        }
+    }
+    if !invalid_configs.is_empty() {
+        return report_invalid_config(invalid_configs, &args);
+    }
+
+    // Config-level `exclude` globs.
+    jobs.retain(|job| !excluded(&configs[job.config], &job.rel));
+
+    let outcomes: Vec<Outcome> = jobs.par_iter().map(|job| check_job(job, &configs[job.config])).collect();
+
+    let mut errors = Vec::new();
+    let mut suppressed = 0;
+    let mut files = 0;
+    let mut per_config: Vec<Vec<(Finding, String)>> = (0..configs.len()).map(|_| Vec::new()).collect();
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        if let Some(e) = outcome.error {
+            errors.push(e);
+        }
+        if outcome.checked {
+            files += 1;
+        }
+        suppressed += outcome.suppressed;
+        per_config[job.config].extend(outcome.findings.into_iter().map(|f| (f, job.rel.clone())));
+    }
+    let today = std::env::var("RAMPART_TODAY").ok().and_then(|d| Date::parse(&d)).unwrap_or_else(Date::today);
+    let mut findings = Vec::new();
+    for (ci, mut list) in per_config.into_iter().enumerate() {
+        let cfg = &configs[ci];
+        let covered = walked_roots.iter().any(|r| cfg.root.starts_with(r));
+        let (hidden, meta) = exceptions::apply(cfg, &mut list, today, covered);
+        suppressed += hidden;
+        findings.extend(list.into_iter().map(|(f, _)| f));
+        findings.extend(meta);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let mut rules: Vec<&'static RuleInfo> = configs.iter().flat_map(|c| c.linter.enabled_rules()).collect();
+    rules.sort_by_key(|r| r.code);
+    rules.dedup_by_key(|r| r.code);
+
+    let fail_on = match args.fail_on {
+        Some(FailOn::Note) => Severity::Note,
+        Some(FailOn::Warning) => Severity::Warning,
+        Some(FailOn::Error) => Severity::Error,
+        None => match configs.first().and_then(|c| c.config.fail_on.as_ref()).map(|l| l.value) {
+            Some(Level::Note) => Severity::Note,
+            Some(Level::Warning) => Severity::Warning,
+            _ => Severity::Error,
+        },
+    };
+
+    let summary = Summary::from_findings(&findings, files, suppressed);
+    let report =
+        Report { findings: &findings, summary: &summary, rules: &rules, tool_version: env!("CARGO_PKG_VERSION") };
+    if let Err(e) = emit(&report, &args) {
+        return fail(&e);
+    }
+    for e in &errors {
+        eprintln!("rampart: {e}");
+    }
+    if !errors.is_empty() {
+        return ExitCode::from(2);
+    }
+    if findings.iter().any(|f| f.severity >= fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn relative(abs: &Path, root: &Path) -> String {
+    abs.strip_prefix(root).unwrap_or(abs).to_string_lossy().into_owned()
+}
+
+fn excluded(cfg: &Loaded, rel: &str) -> bool {
+    cfg.config.exclude.iter().any(|pattern| {
+        let p = pattern.value.trim_start_matches("./");
+        let p = if p.contains('/') { p.to_string() } else { format!("**/{p}") };
+        globset::Glob::new(&p).map(|g| g.compile_matcher().is_match(rel)).unwrap_or(false)
+            || globset::Glob::new(&format!("{}/**", p.trim_end_matches('/')))
+                .map(|g| g.compile_matcher().is_match(rel))
+                .unwrap_or(false)
+    })
+}
+
+/// Files under `dir`, honouring .gitignore/.ignore (also outside Git repositories), including
+/// hidden directories such as `.devcontainer`, never descending into `.git`, never following
+/// symbolic links.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for entry in walker.flatten() {
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            out.push(entry.into_path());
+        }
+    }
+    out.sort();
+    out
+}
+
+fn read_limited(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    reader.by_ref().take(MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
+    let empty = |error: Option<String>| Outcome { findings: Vec::new(), suppressed: 0, checked: false, error };
+    let bytes = match &job.input {
+        Input::Stdin => match read_limited(std::io::stdin().lock()) {
+            Ok(b) => b,
+            Err(e) => return empty(Some(format!("stdin: {e}"))),
+        },
+        Input::File(path) => {
+            match std::fs::metadata(path) {
+                Ok(m) if m.len() > MAX_INPUT_BYTES as u64 => {
+                    let file = SourceFile::new(job.display.clone(), String::new());
+                    let mut findings = vec![Finding::new(
+                        &input_too_large::INFO,
+                        file,
+                        Span::empty(0),
+                        format!(
+                            "the file is {} bytes, more than the {MAX_INPUT_BYTES} bytes rampart parses; it was not checked",
+                            m.len()
+                        ),
+                    )];
+                    cfg.linter.finalize(&mut findings);
+                    return Outcome { findings, suppressed: 0, checked: true, error: None };
+                }
+                Ok(_) => {}
+                Err(e) => return empty(Some(format!("{}: {e}", job.display))),
+            }
+            match std::fs::File::open(path).and_then(read_limited) {
+                Ok(b) => b,
+                Err(e) => return empty(Some(format!("{}: {e}", job.display))),
+            }
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            if job.kind.is_none() {
+                // Not named like anything rampart checks, and not text: not ours.
+                return empty(None);
+            }
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let file = SourceFile::new(job.display.clone(), text);
+            let mut findings = vec![Finding::new(
+                &invalid_encoding::INFO,
+                file,
+                Span::new(at, at + 1),
+                format!("byte {at} is not valid UTF-8"),
+            )];
+            cfg.linter.finalize(&mut findings);
+            return Outcome { findings, suppressed: 0, checked: true, error: None };
+        }
+    };
+    if text.len() > MAX_INPUT_BYTES {
+        let file = SourceFile::new(job.display.clone(), String::new());
+        let mut findings = vec![Finding::new(
+            &input_too_large::INFO,
+            file,
+            Span::empty(0),
+            format!("the input is more than the {MAX_INPUT_BYTES} bytes rampart parses; it was not checked"),
+        )];
+        cfg.linter.finalize(&mut findings);
+        return Outcome { findings, suppressed: 0, checked: true, error: None };
+    }
+    let kind = match job.kind.or_else(|| recognize::by_content(&text)) {
+        Some(k) => k,
+        None => {
+            let error = match job.input {
+                Input::Stdin => Some(
+                    "stdin is not a Dockerfile (no FROM instruction found); use --stdin-filename to name it"
+                        .to_string(),
+                ),
+                Input::File(_) => {
+                    eprintln!("rampart: skipping {}: not a file rampart checks", job.display);
+                    None
+                }
+            };
+            return empty(error);
+        }
+    };
+    let file = SourceFile::new(job.display.clone(), text);
+    let report = cfg.linter.check(&file, kind);
+    Outcome { findings: report.findings, suppressed: report.suppressed, checked: true, error: None }
+}
+
+fn use_color(args: &CheckArgs) -> bool {
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+fn emit(report: &Report<'_>, args: &CheckArgs) -> Result<(), String> {
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Concise => Format::Concise,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
+    };
+    let options = RenderOptions { color: use_color(args), width: None };
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            render(format, report, options, &mut buf).map_err(|e| e.to_string())?;
+            write_atomically(path, &buf).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            match render(format, report, options, &mut out).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`rampart check | head`) is not a failure of the check.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    }
+}
+
+fn report_invalid_config(findings: Vec<Finding>, args: &CheckArgs) -> ExitCode {
+    let findings: Vec<Finding> = findings.into_iter().map(|f| Finding { severity: Severity::Error, ..f }).collect();
+    let summary = Summary::from_findings(&findings, 0, 0);
+    let report = Report { findings: &findings, summary: &summary, rules: &[], tool_version: env!("CARGO_PKG_VERSION") };
+    let options = RenderOptions { color: use_color(args) && std::io::stderr().is_terminal(), width: None };
+    let mut err = std::io::stderr().lock();
+    let _ = render(Format::Human, &report, options, &mut err);
+    let _ = writeln!(err, "rampart: the configuration above is invalid; nothing was checked");
+    ExitCode::from(2)
+}

@@ -1,0 +1,135 @@
+//! The `rampart` command.
+
+mod check;
+mod cli;
+mod config;
+mod exceptions;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use cli::{Cli, Command, RulesFormat};
+use rampart_linter::{docs, registry};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rule { code } => rule(&code),
+        Command::Rules { format } => rules(format),
+        Command::Init { dir, force } => init(&dir, force),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "rampart", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Reports a failure of rampart itself (exit status 2).
+pub(crate) fn fail(message: &str) -> ExitCode {
+    eprintln!("rampart: {message}");
+    ExitCode::from(2)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
+/// so a reader never sees a half-written file and an interrupted write loses nothing.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn rule(code: &str) -> ExitCode {
+    let Some(rule) = registry::find(code) else {
+        return fail(&format!("`{code}` is not a rule code or name; `rampart rules` lists them"));
+    };
+    let page = docs::rule_page(rule.info());
+    // The generated-by comment is for the Markdown files only.
+    let page = page.lines().filter(|l| !l.starts_with("<!--")).collect::<Vec<_>>().join("\n");
+    println!("{}", page.trim_end());
+    ExitCode::SUCCESS
+}
+
+fn rules(format: RulesFormat) -> ExitCode {
+    let all = registry::all();
+    let mut out = std::io::stdout().lock();
+    let result = match format {
+        RulesFormat::Json => {
+            let list: Vec<_> = all
+                .iter()
+                .map(|r| {
+                    let i = r.info();
+                    serde_json::json!({
+                        "code": i.code,
+                        "name": i.name,
+                        "summary": i.summary(),
+                        "default_level": i.default_severity,
+                        "enabled_by_default": i.enabled_by_default,
+                        "fix": i.fix.as_str(),
+                        "tags": i.tags,
+                        "equivalents": i.equivalents,
+                        "url": i.url(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list).map_err(std::io::Error::other).and_then(|_| writeln!(out))
+        }
+        RulesFormat::Table => {
+            let name_width = all.iter().map(|r| r.info().name.len()).max().unwrap_or(4);
+            let mut res = writeln!(out, "{:<6} {:<name_width$} {:<8} {:<12} TAGS", "CODE", "NAME", "LEVEL", "FIX");
+            for r in all {
+                let i = r.info();
+                let level = if i.enabled_by_default {
+                    i.default_severity.to_string()
+                } else {
+                    format!("({})", i.default_severity)
+                };
+                res = res.and_then(|_| {
+                    writeln!(
+                        out,
+                        "{:<6} {:<name_width$} {:<8} {:<12} {}",
+                        i.code,
+                        i.name,
+                        level,
+                        i.fix.as_str(),
+                        i.tags.join(",")
+                    )
+                });
+            }
+            res.and_then(|_| writeln!(out, "\n{} rules. `rampart rule CODE` explains one.", all.len()))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn init(dir: &Path, force: bool) -> ExitCode {
+    let path = dir.join(rampart_config::FILE_NAME);
+    if path.exists() && !force {
+        return fail(&format!("{} already exists; use --force to overwrite it", path.display()));
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return fail(&format!("cannot create {}: {e}", dir.display()));
+    }
+    match write_atomically(&path, rampart_config::TEMPLATE.as_bytes()) {
+        Ok(()) => {
+            println!("wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("cannot write {}: {e}", path.display())),
+    }
+}
