@@ -5,7 +5,9 @@
 //! sets `SARIF_MULTITOOL` to its executable and `RAMPART_REQUIRE_EXTERNAL=1`, which turns a
 //! missing tool into a failure instead of a skip.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::Command;
 
 fn multitool() -> Option<PathBuf> {
@@ -23,31 +25,11 @@ fn multitool() -> Option<PathBuf> {
     }
 }
 
-/// Writes every fixture case of every rule as `<dir>/<CODE>-<n>/Dockerfile`.
-fn materialise_fixtures(dir: &Path) -> usize {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart_linter/tests/fixtures");
-    let mut n = 0;
-    for entry in std::fs::read_dir(fixtures).unwrap() {
-        let path = entry.unwrap().path();
-        let code = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&path).unwrap();
-        for (i, case) in text.split("### ").skip(1).enumerate() {
-            let body: String =
-                case.lines().skip(1).filter(|l| !l.starts_with("#!")).map(|l| format!("{l}\n")).collect();
-            let case_dir = dir.join(format!("{code}-{i}"));
-            std::fs::create_dir_all(&case_dir).unwrap();
-            std::fs::write(case_dir.join("Dockerfile"), body).unwrap();
-            n += 1;
-        }
-    }
-    n
-}
-
 #[test]
 fn sarif_validates_with_zero_errors() {
     let Some(tool) = multitool() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let cases = materialise_fixtures(dir.path());
+    let cases = common::materialise_fixtures(dir.path());
     assert!(cases > 10);
     // Also a space and a non-ASCII character in a path, which must be URI-encoded.
     std::fs::create_dir_all(dir.path().join("odd dir/ü")).unwrap();
