@@ -51,9 +51,17 @@ impl Manager {
     /// Options that take the next word as their value (so it is not a package).
     fn options_with_value(self) -> &'static [&'static str] {
         match self {
-            Manager::AptGet | Manager::Apt | Manager::Aptitude => {
-                &["-o", "--option", "-t", "--target-release", "--default-release", "-c", "--config-file"]
-            }
+            Manager::AptGet | Manager::Apt | Manager::Aptitude => &[
+                "-o",
+                "--option",
+                "-t",
+                "--target-release",
+                "--default-release",
+                "-c",
+                "--config-file",
+                "-a",
+                "--host-architecture",
+            ],
             Manager::Apk => &[
                 "-t",
                 "--virtual",
@@ -85,7 +93,21 @@ impl Manager {
                 "--forcearch",
                 "--nodocs=",
             ],
-            Manager::Zypper => &["-r", "--repo", "-t", "--type", "--root", "-R", "--from", "-p", "--plus-repo"],
+            Manager::Zypper => &[
+                "-r",
+                "--repo",
+                "-t",
+                "--type",
+                "--root",
+                "-R",
+                "--from",
+                "-p",
+                "--plus-repo",
+                "--config",
+                "--download",
+                "--reposd-dir",
+                "--cache-dir",
+            ],
             Manager::Pip => &[
                 "-r",
                 "--requirement",
@@ -126,10 +148,30 @@ impl Manager {
                 "--only-binary",
                 "--python",
                 "--report",
+                "--root-user-action",
+                "--use-feature",
+                "--use-deprecated",
+                "--keyring-provider",
+                "--group",
             ],
-            Manager::Npm | Manager::Pnpm => {
-                &["--prefix", "--registry", "--cache", "--tag", "-w", "--workspace", "--userconfig", "--loglevel"]
-            }
+            Manager::Npm | Manager::Pnpm => &[
+                "--prefix",
+                "--registry",
+                "--cache",
+                "--tag",
+                "-w",
+                "--workspace",
+                "--userconfig",
+                "--loglevel",
+                "--omit",
+                "--include",
+                "--only",
+                "--install-strategy",
+                "-C",
+                "--dir",
+                "--filter",
+                "-F",
+            ],
             Manager::Yarn => &["--cwd", "--registry", "--cache-folder", "--modules-folder", "--network-timeout"],
             Manager::Gem => &[
                 "-v",
@@ -145,8 +187,28 @@ impl Manager {
                 "--platform",
                 "-g",
                 "--file",
+                "-P",
+                "--trust-policy",
             ],
-            Manager::Go => &["-o", "-p", "-mod", "-modfile", "-tags", "-ldflags", "-gcflags", "-C"],
+            Manager::Go => &[
+                "-o",
+                "-p",
+                "-mod",
+                "-modfile",
+                "-tags",
+                "-ldflags",
+                "-gcflags",
+                "-C",
+                "-asmflags",
+                "-buildmode",
+                "-compiler",
+                "-gccgoflags",
+                "-installsuffix",
+                "-overlay",
+                "-pgo",
+                "-pkgdir",
+                "-toolexec",
+            ],
         }
     }
 }
