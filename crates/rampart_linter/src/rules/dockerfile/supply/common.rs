@@ -233,8 +233,8 @@ fn redirect_target(cmd: &Cmd<'_>) -> Option<String> {
         .redirects
         .iter()
         .filter(|r| matches!(r.op.as_str(), ">" | ">>" | ">|") && matches!(r.fd, None | Some(1)))
-        .filter_map(|r| r.target.as_ref().map(|t| t.value.clone()))
-        .last()
+        .rev()
+        .find_map(|r| r.target.as_ref().map(|t| t.value.clone()))
 }
 
 /// The file of a `tee` that `commands[n]` pipes into.
