@@ -3,7 +3,7 @@ use rampart_dockerfile::Body;
 use rampart_shell::Word;
 
 use crate::Finding;
-use crate::dockerfile::packages::{Manager, classify};
+use crate::dockerfile::packages::{Action, Manager, classify};
 use crate::dockerfile::{Cmd, DockerfileContext};
 
 use super::common::{display_url, is_loopback, settings, starts_with_ci, url_host};
@@ -16,7 +16,8 @@ declare_rule! {
     /// sources (unless `--checksum` verifies them), `pip install` URLs and its `--index-url`,
     /// `--extra-index-url` and `--find-links`, `npm`/`yarn`/`pnpm` `--registry` and
     /// `config set registry`, `gem --source` and `gem sources --add`, `git clone`/`fetch`/
-    /// `pull` URLs, and the `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS` and
+    /// `pull` URLs, package files given by URL to `rpm -i`/`-U` and `yum`/`dnf`/`zypper install`
+    /// (local packages are not signature-checked by default), and the `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS` and
     /// `NPM_CONFIG_REGISTRY` variables. Build arguments are expanded; a URL whose host is an
     /// unresolved variable is not reported, nor one on `localhost` or a loopback address.
     ///
@@ -133,10 +134,17 @@ fn fetched_urls<'a>(cmd: &Cmd<'a>) -> Vec<&'a Word> {
         "git" => args.iter().find(|w| !rampart_shell::is_option(w) && !w.value.contains('=')).is_some_and(|w| {
             matches!(w.value.as_str(), "clone" | "fetch" | "pull" | "ls-remote" | "submodule" | "remote")
         }),
-        _ => matches!(
-            classify(*cmd).map(|p| p.manager),
-            Some(Manager::Pip | Manager::Npm | Manager::Yarn | Manager::Pnpm | Manager::Gem)
-        ),
+        // `rpm -i http://…`, `yum install http://….rpm`: no signature check by default.
+        "rpm" => args.iter().any(|w| {
+            let v = w.value.as_str();
+            matches!(v, "--install" | "--upgrade" | "--freshen" | "--reinstall")
+                || (v.len() > 1 && v.starts_with('-') && !v.starts_with("--") && v[1..].starts_with(['i', 'U', 'F']))
+        }),
+        _ => classify(*cmd).is_some_and(|p| match p.manager {
+            Manager::Pip | Manager::Npm | Manager::Yarn | Manager::Pnpm | Manager::Gem => true,
+            // Repository definitions (`dnf config-manager --add-repo`, `zypper ar`) are not reported.
+            m => (m.is_rpm() || m == Manager::Zypper) && p.action == Action::Install,
+        }),
     };
     if !relevant {
         return Vec::new();

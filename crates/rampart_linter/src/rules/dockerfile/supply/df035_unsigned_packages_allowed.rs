@@ -19,7 +19,8 @@ declare_rule! {
     /// - `[trusted=yes]` or `[allow-insecure=yes]` (and deb822 `Trusted: yes`) written into an
     ///   APT sources list — by `echo`/`printf`, `cat`/`tee` here-documents, `sed`, `COPY <<EOF`
     ///   — or given to `add-apt-repository`, and `AllowUnauthenticated` written into
-    ///   `apt.conf.d`;
+    ///   `apt.conf.d`. A local repository (`deb [trusted=yes] file:/repo ./`) is not
+    ///   reported: nothing is fetched;
     /// - `yum`/`dnf`/`tdnf`/`microdnf --nogpgcheck`, `--setopt=gpgcheck=0` (also
     ///   `yum-config-manager`/`dnf config-manager --setopt=<repo>.gpgcheck=0`), and
     ///   `gpgcheck=0` written into a `.repo` file, `yum.conf` or `dnf.conf`;
@@ -252,7 +253,12 @@ fn check_command(cx: &DockerfileContext<'_>, cmd: &Cmd<'_>, out: &mut Vec<Findin
 fn untrusted_deb_option(line: &str) -> Option<String> {
     let lower = line.to_ascii_lowercase();
     let open = lower.find('[')?;
-    let inner = lower[open + 1..].split(']').next().unwrap_or("");
+    let (inner, after) = lower[open + 1..].split_once(']').unwrap_or((&lower[open + 1..], ""));
+    // A repository in the image's own file system (`file:/repo`, `copy:`) is not fetched.
+    let uri = after.split_whitespace().next().unwrap_or("");
+    if uri.starts_with("file:") || uri.starts_with("copy:") {
+        return None;
+    }
     inner.split_whitespace().find(|o| matches!(*o, "trusted=yes" | "allow-insecure=yes")).map(str::to_string)
 }
 
