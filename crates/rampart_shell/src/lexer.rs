@@ -441,22 +441,42 @@ impl Parser<'_, '_> {
         let cmd = &self.state.out[index];
         let argv = crate::words::effective_argv(&cmd.words);
         let Some(first) = argv.first() else { return };
-        if !SHELLS.contains(&first.basename()) {
-            return;
-        }
+        let program = first.basename();
         let mut script: Option<Word> = None;
-        let mut saw_c = false;
-        for w in &argv[1..] {
-            if saw_c {
-                script = Some(w.clone());
-                break;
+        if SHELLS.contains(&program) {
+            let mut saw_c = false;
+            for w in &argv[1..] {
+                if saw_c {
+                    script = Some(w.clone());
+                    break;
+                }
+                let v = w.value.as_str();
+                if v.starts_with('-') && !v.starts_with("--") && v.contains('c') {
+                    saw_c = true;
+                } else if !v.starts_with('-') {
+                    break;
+                }
             }
-            let v = w.value.as_str();
-            if v.starts_with('-') && !v.starts_with("--") && v.contains('c') {
-                saw_c = true;
-            } else if !v.starts_with('-') {
-                break;
+        } else if matches!(program, "su" | "runuser") {
+            // `su -c 'script' user`, `su user -c 'script'`, `su --command=script`.
+            for (i, w) in argv.iter().enumerate().skip(1) {
+                let v = w.value.as_str();
+                if v == "-c" || v == "--command" {
+                    script = argv.get(i + 1).cloned();
+                    break;
+                }
+                if let Some(rest) = v.strip_prefix("--command=") {
+                    script = Some(Word {
+                        value: rest.to_string(),
+                        span: w.span.clone(),
+                        quoted: w.quoted,
+                        expands: w.expands,
+                    });
+                    break;
+                }
             }
+        } else {
+            return;
         }
         let Some(script) = script else { return };
         let local = script.span.start.checked_sub(self.base).zip(script.span.end.checked_sub(self.base));

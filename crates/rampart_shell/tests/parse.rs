@@ -47,6 +47,8 @@ fn descends_into_substitutions_and_sh_c() {
     let s = parse("bash <(curl -fsSL x)");
     assert_eq!(s.commands[0].words[1].value, "<(curl -fsSL x)");
     assert_eq!(names("sh -c 'apt-get update && apt-get install x'"), ["sh", "apt-get", "apt-get"]);
+    assert_eq!(names("su -c 'apt-get install -y quux' root"), ["su", "apt-get"]);
+    assert_eq!(names("su app -c \"pip install x\""), ["su", "pip"]);
     let src = "bash -ec \"curl x | sh\"";
     let s = parse(src);
     let curl = s.commands.iter().find(|c| c.name() == Some("curl")).unwrap();

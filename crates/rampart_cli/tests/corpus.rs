@@ -1,0 +1,49 @@
+//! Several hundred real-world-style Dockerfiles (from `bench/gen_dockerfiles.py`, the
+//! benchmark's generator) are checked without a crash, a tool failure or a syntax error:
+//! the generator writes valid Dockerfiles, so any DF000 is a parser bug.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn generated_corpus_checks_cleanly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let generated = Command::new("python3")
+        .arg(root.join("bench/gen_dockerfiles.py"))
+        .arg(dir.path())
+        .args(["--count", "400"])
+        .status();
+    match generated {
+        Ok(s) if s.success() => {}
+        _ => {
+            assert!(
+                std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(),
+                "python3 is required to generate the corpus"
+            );
+            eprintln!("skipping: python3 is not available");
+            return;
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["check", "--no-config", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "status {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 400);
+    let syntax: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "DF000")
+        .map(|f| format!("{}:{}: {}", f["path"], f["line"], f["message"]))
+        .collect();
+    assert!(syntax.is_empty(), "syntax errors in generated Dockerfiles:\n{}", syntax.join("\n"));
+}
