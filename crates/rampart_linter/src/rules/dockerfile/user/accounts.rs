@@ -3,21 +3,21 @@
 
 use rampart_shell::Word;
 
-use crate::dockerfile::{Cmd, DockerfileContext};
+use rampart_diagnostics::Span;
+
+use crate::dockerfile::{Cmd, DockerfileContext, ShellRun};
 
 /// One option of a command line, as getopt would read it.
 #[derive(Debug)]
-pub(crate) struct Opt<'a> {
+pub(crate) struct Opt {
     /// `-u` or `--uid`, without any `=value`.
     pub name: String,
     pub value: Option<String>,
-    /// The word holding the option.
-    pub word: &'a Word,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct ParsedArgs<'a> {
-    pub opts: Vec<Opt<'a>>,
+    pub opts: Vec<Opt>,
     pub positionals: Vec<&'a Word>,
 }
 
@@ -58,7 +58,7 @@ pub(crate) fn getopt<'a>(args: &'a [Word], short_with_value: &str, long_with_val
             } else {
                 value
             };
-            out.opts.push(Opt { name: format!("--{name}"), value, word: w });
+            out.opts.push(Opt { name: format!("--{name}"), value });
             continue;
         }
         if v.len() > 1 && v.starts_with('-') {
@@ -73,10 +73,10 @@ pub(crate) fn getopt<'a>(args: &'a [Word], short_with_value: &str, long_with_val
                     } else {
                         Some(rest.to_string())
                     };
-                    out.opts.push(Opt { name: format!("-{c}"), value, word: w });
+                    out.opts.push(Opt { name: format!("-{c}"), value });
                     break;
                 }
-                out.opts.push(Opt { name: format!("-{c}"), value: None, word: w });
+                out.opts.push(Opt { name: format!("-{c}"), value: None });
             }
             continue;
         }
@@ -155,28 +155,16 @@ pub(crate) fn account<'a>(cmd: &Cmd<'a>) -> Option<Account<'a>> {
                 return None;
             }
             let [name] = p.positionals[..] else { return None };
-            Some(Account {
-                kind: AccountKind::User,
-                name,
-                id: p.value(&["-u", "--uid"]).map(str::to_string),
-            })
+            Some(Account { kind: AccountKind::User, name, id: p.value(&["-u", "--uid"]).map(str::to_string) })
         }
         "adduser" => {
             let p = getopt(args, ADDUSER_SHORT, ADDUSER_LONG);
             // `adduser USER GROUP` adds an existing user to a group; `--group` makes a group.
             let [name] = p.positionals[..] else { return None };
             if p.has(&["--group"]) {
-                return Some(Account {
-                    kind: AccountKind::Group,
-                    name,
-                    id: p.value(&["--gid"]).map(str::to_string),
-                });
+                return Some(Account { kind: AccountKind::Group, name, id: p.value(&["--gid"]).map(str::to_string) });
             }
-            Some(Account {
-                kind: AccountKind::User,
-                name,
-                id: p.value(&["-u", "--uid"]).map(str::to_string),
-            })
+            Some(Account { kind: AccountKind::User, name, id: p.value(&["-u", "--uid"]).map(str::to_string) })
         }
         "groupadd" | "addgroup" => {
             let p = if cmd.program() == "groupadd" {
@@ -186,14 +174,31 @@ pub(crate) fn account<'a>(cmd: &Cmd<'a>) -> Option<Account<'a>> {
             };
             // `addgroup USER GROUP` adds a user to a group.
             let [name] = p.positionals[..] else { return None };
-            Some(Account {
-                kind: AccountKind::Group,
-                name,
-                id: p.value(&["-g", "--gid"]).map(str::to_string),
-            })
+            Some(Account { kind: AccountKind::Group, name, id: p.value(&["-g", "--gid"]).map(str::to_string) })
         }
         _ => None,
     }
+}
+
+/// The word's source span, when its source text is exactly what the shell read (no escape,
+/// quote mapping or continuation inside it): only then can an edit be placed around it.
+pub(crate) fn verbatim_span(cx: &DockerfileContext<'_>, run: &ShellRun, word: &Word) -> Option<Span> {
+    let logical = run.script.as_str().get(word.span.clone())?;
+    let span = run.word_span(word);
+    (cx.file.slice(span) == logical).then_some(span)
+}
+
+/// `value` (a word of instruction `instruction`) with the build arguments and `ENV` variables
+/// the shell sees substituted; `None` when one is unknown or a command substitution is used.
+pub(crate) fn shell_str(cx: &DockerfileContext<'_>, instruction: usize, value: &str) -> Option<String> {
+    if !value.contains('$') && !value.contains('`') {
+        return Some(value.to_string());
+    }
+    if value.contains("$(") || value.contains('`') {
+        return None;
+    }
+    let e = cx.scopes.at(instruction).expand(value, '\\');
+    e.is_complete().then_some(e.value)
 }
 
 /// The value of a shell word of instruction `instruction`, with the build arguments and `ENV`

@@ -2,10 +2,11 @@ use rampart_diagnostics::{Edit, Fix, Span};
 use rampart_dockerfile::{Body, StageRef};
 use rampart_shell::Word;
 
+use super::accounts::verbatim_span;
 use crate::Finding;
 use crate::dockerfile::facts::is_root_user;
 use crate::dockerfile::packages::{Action, package_commands, package_name};
-use crate::dockerfile::{Cmd, DockerfileContext, ShellRun};
+use crate::dockerfile::{Cmd, DockerfileContext};
 use crate::rules::dockerfile::base::images::runs_as_root_by_default;
 
 declare_rule! {
@@ -92,12 +93,9 @@ fn invocation(cx: &DockerfileContext<'_>, cmd: &Cmd<'_>) -> Option<Finding> {
         }
         _ => format!("{tool} in a build step"),
     };
-    let mut finding = cx
-        .finding(&INFO, span, format!("`{tool}` in a RUN command"))
-        .with_label(label)
-        .with_help(format!(
-            "RUN already runs as the current USER: drop `{tool}`, and put `USER root` before steps that need root"
-        ));
+    let mut finding = cx.finding(&INFO, span, format!("`{tool}` in a RUN command")).with_label(label).with_help(
+        format!("RUN already runs as the current USER: drop `{tool}`, and put `USER root` before steps that need root"),
+    );
     if let Some((removal, removed)) = removal(cx, cmd, k) {
         let message = format!("Remove `{removed}`");
         let edits = vec![Edit::delete(removal)];
@@ -165,7 +163,7 @@ fn removal(cx: &DockerfileContext<'_>, cmd: &Cmd<'_>, k: usize) -> Option<(Span,
     }
     let next = words.get(j)?;
     for w in &words[k..=j] {
-        verbatim(cx, cmd.run, w)?;
+        verbatim_span(cx, cmd.run, w)?;
     }
     let start = cmd.word_span(&words[k]).start;
     let end = cmd.word_span(next).start;
@@ -188,13 +186,6 @@ fn harmless_option(tool: &str, option: &str) -> bool {
         return true;
     }
     !option.starts_with("--") && option[1..].chars().all(|c| matches!(c, 'E' | 'H' | 'n' | 'k' | 'P'))
-}
-
-/// The word's source text is what the shell read (no escapes or mapping in between).
-fn verbatim(cx: &DockerfileContext<'_>, run: &ShellRun, word: &Word) -> Option<()> {
-    let logical = run.script.as_str().get(word.span.clone())?;
-    let span = run.word_span(word);
-    (cx.file.slice(span) == logical).then_some(())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,7 +215,7 @@ fn user_at(cx: &DockerfileContext<'_>, i: usize) -> UserAt {
             Body::User(word) => Some(cx.expand(j, word)),
             _ => None,
         })
-        .last();
+        .next_back();
     match last_user {
         Some(user) if !user.is_complete() => UserAt::Unknown,
         Some(user) if is_root_user(&user.value) => UserAt::Root,
@@ -264,7 +255,9 @@ fn installed_package(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             let mut finding = cx
                 .finding(&INFO, pc.cmd.word_span(word), format!("the `{name}` package is installed in the final image"))
                 .with_label("lets listed users become root inside the container")
-                .with_help("do the privileged work in RUN steps as root, then switch to an unprivileged USER; don't ship sudo");
+                .with_help(
+                    "do the privileged work in RUN steps as root, then switch to an unprivileged USER; don't ship sudo",
+                );
             if let Some(edit) = remove_package(cx, &pc.cmd, word, pc.packages.len()) {
                 finding = finding.with_fix(Fix::unsafe_(format!("Don't install `{name}`"), vec![edit]));
             }
@@ -280,8 +273,8 @@ fn remove_package(cx: &DockerfileContext<'_>, cmd: &Cmd<'_>, word: &Word, packag
     let words = &cmd.command.words;
     let k = words.iter().position(|w| std::ptr::eq(w, word))?;
     let previous = words.get(k.checked_sub(1)?)?;
-    verbatim(cx, cmd.run, previous)?;
-    verbatim(cx, cmd.run, word)?;
+    verbatim_span(cx, cmd.run, previous)?;
+    verbatim_span(cx, cmd.run, word)?;
     let start = cmd.word_span(previous).end;
     let end = cmd.word_span(word).end;
     (start < end).then(|| Edit::delete(Span::new(start, end)))
