@@ -23,14 +23,23 @@ impl RefSite {
     }
 }
 
+impl StageReference {
+    /// The flag as written: `--from=build`, `--mount=…,from=build`.
+    pub fn written_flag(&self) -> String {
+        match self.site {
+            RefSite::CopyFrom => format!("--from={}", self.written),
+            RefSite::MountFrom => format!("--mount=…,from={}", self.written),
+        }
+    }
+}
+
 /// One `--from=` reference.
 #[derive(Debug)]
-pub(crate) struct StageReference<'f> {
+pub(crate) struct StageReference {
     pub instruction: usize,
     /// Index of the stage the instruction belongs to.
     pub stage: usize,
     pub site: RefSite,
-    pub flag: &'f Flag,
     /// The value as written.
     pub written: String,
     /// The value after build-argument expansion; `None` when an argument is unknown.
@@ -53,7 +62,7 @@ pub(crate) enum Target<'s> {
 }
 
 /// Every `COPY --from=` and `RUN --mount=…,from=` outside `ONBUILD`, in order.
-pub(crate) fn stage_references<'f>(cx: &DockerfileContext<'f>) -> Vec<StageReference<'f>> {
+pub(crate) fn stage_references(cx: &DockerfileContext<'_>) -> Vec<StageReference> {
     let mut out = Vec::new();
     for (i, instr) in cx.instructions() {
         let Some(stage) = cx.stage_of(i).map(|s| s.index) else { continue };
@@ -62,22 +71,15 @@ pub(crate) fn stage_references<'f>(cx: &DockerfileContext<'f>) -> Vec<StageRefer
                 for flag in instr.flags_named("from") {
                     let Some(written) = flag.value.clone() else { continue };
                     let span = flag.value_span.as_ref().unwrap_or(&flag.span);
-                    out.push(reference(
-                        cx,
-                        i,
-                        stage,
-                        RefSite::CopyFrom,
-                        flag,
-                        written,
-                        Span::new(span.start, span.end),
-                    ));
+                    let span = Span::new(span.start, span.end);
+                    out.push(reference(cx, i, stage, RefSite::CopyFrom, written, span));
                 }
             }
             Body::Run(_) => {
                 for flag in instr.flags_named("mount") {
                     let Some(written) = flag.option("from") else { continue };
                     let span = option_span(cx, flag, "from");
-                    out.push(reference(cx, i, stage, RefSite::MountFrom, flag, written, span));
+                    out.push(reference(cx, i, stage, RefSite::MountFrom, written, span));
                 }
             }
             _ => {}
@@ -86,18 +88,17 @@ pub(crate) fn stage_references<'f>(cx: &DockerfileContext<'f>) -> Vec<StageRefer
     out
 }
 
-fn reference<'f>(
-    cx: &DockerfileContext<'f>,
+fn reference(
+    cx: &DockerfileContext<'_>,
     instruction: usize,
     stage: usize,
     site: RefSite,
-    flag: &'f Flag,
     written: String,
     span: Span,
-) -> StageReference<'f> {
+) -> StageReference {
     let e = cx.scopes.at(instruction).expand(&written, cx.df.escape);
     let value = (e.is_complete() && !e.value.is_empty()).then_some(e.value);
-    StageReference { instruction, stage, site, flag, written, value, span }
+    StageReference { instruction, stage, site, written, value, span }
 }
 
 /// The span of `key=value`'s value inside a `--mount=` flag, or the whole flag.
