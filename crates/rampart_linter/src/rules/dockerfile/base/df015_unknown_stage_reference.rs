@@ -22,7 +22,8 @@ declare_rule! {
     ///   `docker.io/library/<name>`.
     ///
     /// A name given with `docker buildx build --build-context <name>=…` is a named build
-    /// context, not a typo: suppress the finding for that line (`# rampart: ignore[DF015]`).
+    /// context, not a typo: suppress the finding with `# rampart:ignore DF015 <reason>` above
+    /// the instruction.
     ///
     /// ## Why
     /// A mistyped stage name does not fail where it is written: BuildKit silently turns it into

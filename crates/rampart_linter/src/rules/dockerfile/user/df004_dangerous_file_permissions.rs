@@ -1,7 +1,7 @@
 use rampart_dockerfile::Body;
 use rampart_shell::Word;
 
-use super::accounts::shell_str;
+use super::accounts::{getopt, shell_str};
 use crate::Finding;
 use crate::dockerfile::{Cmd, DockerfileContext};
 
@@ -9,8 +9,8 @@ declare_rule! {
     /// A file mode sets the setuid/setgid bit or makes files world-writable.
     ///
     /// ## What it does
-    /// Reads the mode of `chmod` commands in the `RUN` steps of the final image, and of
-    /// `COPY --chmod=` / `ADD --chmod=`, numeric (`4755`, `2755`, `777`, `666`) or symbolic
+    /// Reads the mode of `chmod`, `install -m` and `mkdir -m` commands in the `RUN` steps of
+    /// the final image, and of `COPY --chmod=` / `ADD --chmod=`, numeric (`4755`, `2755`, `777`, `666`) or symbolic
     /// (`u+s`, `g+s`, `+s`, `o+w`, `a+rwx`), and reports:
     /// - the setuid or setgid bit on files;
     /// - write permission for "others" without the sticky bit.
@@ -146,8 +146,13 @@ const STICKY_DIRS: &[&str] = &["/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/va
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
     for cmd in cx.run_commands() {
-        if cmd.program() == "chmod" && cx.in_final_image(cmd.run.instruction) {
-            check_chmod(cx, &cmd, out);
+        if !cx.in_final_image(cmd.run.instruction) {
+            continue;
+        }
+        match cmd.program() {
+            "chmod" => check_chmod(cx, &cmd, out),
+            "install" | "mkdir" => check_mode_option(cx, &cmd, out),
+            _ => {}
         }
     }
     for (i, instr) in cx.all_instructions() {
@@ -247,6 +252,54 @@ fn check_chmod(cx: &DockerfileContext<'_>, cmd: &Cmd<'_>, out: &mut Vec<Finding>
     }
     if let Some((message, label, help)) = describe(&written, &target, effect, clears_sticky) {
         out.push(cx.finding(&INFO, cmd.word_span(mode_word), message).with_label(label).with_help(help));
+    }
+}
+
+/// `install -m MODE` and `mkdir -m MODE`.
+fn check_mode_option(cx: &DockerfileContext<'_>, cmd: &Cmd<'_>, out: &mut Vec<Finding>) {
+    let program = cmd.program();
+    let parsed = if program == "install" {
+        getopt(cmd.args(), "mogSt", &["mode", "owner", "group", "suffix", "target-directory"])
+    } else {
+        getopt(cmd.args(), "m", &["mode"])
+    };
+    let Some(written) = parsed.value(&["-m", "--mode"]) else { return };
+    let directories = program == "mkdir" || parsed.has(&["-d", "--directory"]);
+    let targets: Vec<&str> = if directories {
+        parsed.positionals.iter().map(|w| w.value.as_str()).collect()
+    } else if let Some(dir) = parsed.value(&["-t", "--target-directory"]) {
+        vec![dir]
+    } else {
+        parsed.positionals.last().map(|w| w.value.as_str()).into_iter().collect()
+    };
+    let Some(first) = targets.first() else { return };
+    let Some(mode) = shell_str(cx, cmd.run.instruction, written) else { return };
+    let Some(mut effect) = parse_mode(&mode) else { return };
+    if effect.sticky {
+        effect.world_writable = false;
+    }
+    if directories {
+        // On directories the bits only make new files inherit the group.
+        effect.setuid = false;
+        effect.setgid = false;
+    }
+    let Some(word) = cmd.args().iter().rev().find(|w| {
+        let v = w.value.as_str();
+        v == written || v.strip_prefix("-m") == Some(written) || v.strip_prefix("--mode=") == Some(written)
+    }) else {
+        return;
+    };
+    let mut target = format!("`{first}`");
+    if targets.len() > 1 {
+        let n = targets.len() - 1;
+        target.push_str(&format!(" and {n} other path{}", if n == 1 { "" } else { "s" }));
+    }
+    let mut subject = format!("`{program} -m {written}`");
+    if mode != written {
+        subject.push_str(&format!(" (mode {mode})"));
+    }
+    if let Some((message, label, help)) = describe(&subject, &target, effect, false) {
+        out.push(cx.finding(&INFO, cmd.word_span(word), message).with_label(label).with_help(help));
     }
 }
 
