@@ -15,6 +15,8 @@ pub mod df053_zypper_missing_non_interactive;
 pub mod df054_zypper_cache_not_cleaned;
 pub mod df055_pip_missing_no_cache_dir;
 pub mod df056_yarn_cache_not_cleaned;
+pub mod df057_curl_and_wget;
+pub mod df058_cd_instead_of_workdir;
 
 use super::dockerfile_rules;
 
@@ -32,4 +34,6 @@ dockerfile_rules!(
     df054_zypper_cache_not_cleaned::ZypperCacheNotCleaned,
     df055_pip_missing_no_cache_dir::PipMissingNoCacheDir,
     df056_yarn_cache_not_cleaned::YarnCacheNotCleaned,
+    df057_curl_and_wget::CurlAndWget,
+    df058_cd_instead_of_workdir::CdInsteadOfWorkdir,
 );
