@@ -91,7 +91,6 @@ impl Manager {
                 "-e",
                 "--errorlevel",
                 "--forcearch",
-                "--nodocs=",
             ],
             Manager::Zypper => &[
                 "-r",
@@ -390,7 +389,9 @@ pub fn classify<'a>(cmd: Cmd<'a>) -> Option<PackageCommand<'a>> {
             continue;
         }
         if v.starts_with('-') && v.len() > 1 {
-            i += if with_value.contains(&v) { 2 } else { 1 };
+            // Before zypper's subcommand `-t` is the global `--terse`, which takes no value.
+            let takes_value = with_value.contains(&v) && !(manager == Manager::Zypper && v == "-t");
+            i += if takes_value { 2 } else { 1 };
             continue;
         }
         action_index = Some(i);
@@ -432,11 +433,12 @@ pub fn package_commands<'a>(cx: &'a DockerfileContext<'_>) -> Vec<PackageCommand
     cx.run_commands().filter_map(classify).collect()
 }
 
-/// Commands that come after `cmd` in the same script.
+/// Commands that come after `cmd` in the same script (in reading order: nested commands of
+/// a `sh -c` string share one span, so order is taken from the command list, not spans).
 pub fn later_in_script<'a>(cmd: &Cmd<'a>) -> impl Iterator<Item = Cmd<'a>> + 'a {
     let run = cmd.run;
-    let start = cmd.command.span.start;
-    run.parsed.commands.iter().filter(move |c| c.span.start > start).map(move |command| Cmd {
+    let position = run.parsed.commands.iter().position(|c| std::ptr::eq(c, cmd.command)).unwrap_or(usize::MAX);
+    run.parsed.commands.iter().skip(position.saturating_add(1)).map(move |command| Cmd {
         run,
         command,
         argv: rampart_shell::effective_argv(&command.words),
@@ -458,7 +460,13 @@ pub fn package_name(manager: Manager, arg: &str) -> String {
 
 /// Whether a mount flag keeps `path` out of the image layer (`--mount=type=cache` or a tmpfs).
 pub fn mounted_as_cache(cx: &DockerfileContext<'_>, instruction: usize, path: &str) -> bool {
-    cx.instruction(instruction).flags_named("mount").any(|m| {
+    let instr = cx.instruction(instruction);
+    // An `ONBUILD RUN --mount=…` carries its flags on the inner instruction.
+    let instr = match &instr.body {
+        rampart_dockerfile::Body::Onbuild(inner) => inner.as_ref(),
+        _ => instr,
+    };
+    instr.flags_named("mount").any(|m| {
         let kind = m.option("type").unwrap_or_else(|| "bind".to_string());
         let target = m.option("target").or_else(|| m.option("dst")).or_else(|| m.option("destination"));
         (kind == "cache" || kind == "tmpfs")

@@ -27,8 +27,7 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// No automatic fix: which version the build was written for is for a human to say. Once a
-    /// tag is set, `rampart pin` can add the digest.
+    /// No automatic fix: which version the build was written for is for a human to say.
     ///
     /// ## References
     /// - CIS Docker Benchmark 4.2 "Ensure that containers use only trusted base images"
@@ -56,7 +55,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         out.push(
             cx.finding(&INFO, &word.span, format!("`{image}` has no tag"))
                 .with_label(label)
-                .with_help(format!("pin a version tag, e.g. `{image}:<version>`, then its digest (`rampart pin`)")),
+                .with_help(format!("pin a version tag, e.g. `{image}:<version>`, then pin its digest")),
         );
     }
 }

@@ -61,7 +61,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         out.push(
             cx.finding(&INFO, &word.span, format!("`{image}` uses the moving `latest` tag"))
                 .with_label(label)
-                .with_help(format!("pin a version tag, e.g. `{name}:<version>`, then its digest (`rampart pin`)")),
+                .with_help(format!("pin a version tag, e.g. `{name}:<version>`, then pin its digest")),
         );
     }
 }

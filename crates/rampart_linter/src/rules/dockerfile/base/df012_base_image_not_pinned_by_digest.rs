@@ -27,8 +27,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// No fix here: the digest must be looked up in the registry. `rampart pin` does that and
-    /// writes it in.
+    /// No fix here: the digest must be looked up in the registry
+    /// (`docker buildx imagetools inspect IMAGE:TAG` prints it).
     ///
     /// ## References
     /// - NIST SP 800-190 §4.1.5 (use of untrusted images) and §4.2.2 (stale images)
@@ -47,13 +47,16 @@ declare_rule! {
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
     for (_, image, word) in image_bases(cx) {
-        if image.tag.is_none() || image.digest.is_some() {
+        // `:latest` is DF011's finding; one line should not get two for the same fix.
+        if image.tag.is_none() || image.digest.is_some() || image.tag.as_deref() == Some("latest") {
             continue;
         }
         out.push(
             cx.finding(&INFO, &word.span, format!("`{image}` is not pinned by digest"))
                 .with_label("the tag can be moved to a different image")
-                .with_help(format!("pin it: `FROM {image}@sha256:…` (`rampart pin` fills in the digest)")),
+                .with_help(format!(
+                    "pin it: `FROM {image}@sha256:<digest>` (`docker buildx imagetools inspect {image}` prints the digest)"
+                )),
         );
     }
 }

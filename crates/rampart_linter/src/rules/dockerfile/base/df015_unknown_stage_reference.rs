@@ -8,15 +8,15 @@ use crate::Finding;
 use crate::dockerfile::DockerfileContext;
 
 declare_rule! {
-    /// `--from=` names a stage that does not exist, the current stage, or a later one.
+    /// `--from=` names a stage that does not exist, the current stage, or a cycle.
     ///
     /// ## What it does
     /// Checks `COPY --from=` and `RUN --mount=…,from=` after expanding build arguments (an
     /// unresolved argument is skipped) and reports:
     /// - a stage index that is out of range (`--from=3` with three stages);
     /// - the stage the instruction is in (by name or index): it cannot copy from itself;
-    /// - a stage defined further down, by name or index — and says when that stage itself
-    ///   depends on the current one (a cycle);
+    /// - a stage defined further down that itself depends on the current one (a cycle);
+    ///   a later stage without a cycle builds with BuildKit and is not reported;
     /// - a plain name (no `/`, `:`, `.`, `@`) that matches no stage and is not a well-known
     ///   official image: almost always a typo, which BuildKit would try to pull as
     ///   `docker.io/library/<name>`.
@@ -29,8 +29,7 @@ declare_rule! {
     /// A mistyped stage name does not fail where it is written: BuildKit silently turns it into
     /// an image pull, which fails with a confusing "pull access denied" — or, worse, succeeds
     /// if someone has published an image of that name. Self-references and cycles fail the
-    /// build; references to later stages are rejected by the classic builder and make the
-    /// file impossible to read top to bottom.
+    /// build.
     ///
     /// ## Example
     /// ```dockerfile
@@ -77,12 +76,12 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             Target::Stage(s) if s.index > r.stage => {
                 let from = cx.instruction(s.from);
                 let line = cx.file.position(from.span.start).line;
-                let cycle = reaches(&deps, s.index, r.stage);
-                let label = if cycle {
-                    format!("{} depends on this stage: the build fails with a circular dependency", stage_label(s))
-                } else {
-                    "the classic builder rejects this, and the file no longer reads top to bottom".to_string()
-                };
+                // BuildKit resolves later stages by name or index; only a cycle fails.
+                if !reaches(&deps, s.index, r.stage) {
+                    continue;
+                }
+                let label =
+                    format!("{} depends on this stage: the build fails with a circular dependency", stage_label(s));
                 out.push(
                     cx.finding(
                         &INFO,

@@ -46,7 +46,7 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe: the application may need to write to paths owned by root, or bind a port below
     /// 1024. Give the files it writes to user 10001 (`COPY --chown=10001:10001`) and listen on
-    /// a high port; `rampart fix --unsafe-fixes` applies it.
+    /// a high port.
     ///
     /// ## References
     /// - CIS Docker Benchmark 4.1 "Ensure that a user for the container has been created"
