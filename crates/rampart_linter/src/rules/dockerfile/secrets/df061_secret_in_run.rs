@@ -109,11 +109,9 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             } else {
                 "stored in the image configuration"
             };
-            out.push(
-                cx.finding(&INFO, run.span(h.range.clone()), shown(kw, &h))
-                    .with_label(label)
-                    .with_help("pass it as a build secret (`RUN --mount=type=secret,id=…,env=…`) and rotate this one: it is exposed"),
-            );
+            out.push(cx.finding(&INFO, run.span(h.range.clone()), shown(kw, &h)).with_label(label).with_help(
+                "pass it as a build secret (`RUN --mount=type=secret,id=…,env=…`) and rotate this one: it is exposed",
+            ));
         }
         if run.keyword == Keyword::Run && !run.onbuild && cx.in_final_image(run.instruction) {
             build_args(cx, run, out);
@@ -154,7 +152,13 @@ fn assignments(script: &str, cmd: &Command, hits: &mut Vec<Hit>) {
         }
         if let Some(a) = assess_setting(name, value) {
             let offset = name.len() + 1;
-            hit(script, w, offset + a.span.start..offset + a.span.end, format!("{} in `{name}`", a.kind.description), hits);
+            hit(
+                script,
+                w,
+                offset + a.span.start..offset + a.span.end,
+                format!("{} in `{name}`", a.kind.description),
+                hits,
+            );
         }
     }
 }
@@ -216,7 +220,9 @@ fn options(script: &str, cmd: &Command, hits: &mut Vec<Hit>) {
                 found.push((w, r, password));
             }
         }
-        "docker" | "podman" | "buildah" | "nerdctl" | "skopeo" | "oras" | "crane" | "regctl" if sub == Some("login") => {
+        "docker" | "podman" | "buildah" | "nerdctl" | "skopeo" | "oras" | "crane" | "regctl"
+            if sub == Some("login") =>
+        {
             if let Some((w, r)) = short_option(args, "-p", true).or_else(|| long_option(args, "--password", true)) {
                 found.push((w, r, "a registry password"));
             }
@@ -305,7 +311,8 @@ fn options(script: &str, cmd: &Command, hits: &mut Vec<Hit>) {
             let operands: Vec<&Word> = args.iter().filter(|w| !rampart_shell::is_option(w)).collect();
             if operands.len() >= 4 && operands[1].value == "set" {
                 let key = operands[2].value.to_ascii_lowercase();
-                if ["_authtoken", "_auth", "_password", "npmauthtoken", "npmauthident"].iter().any(|k| key.ends_with(k)) {
+                if ["_authtoken", "_auth", "_password", "npmauthtoken", "npmauthident"].iter().any(|k| key.ends_with(k))
+                {
                     let w = operands[3];
                     found.push((w, 0..w.value.len(), "a registry token"));
                 }
@@ -320,8 +327,20 @@ fn options(script: &str, cmd: &Command, hits: &mut Vec<Hit>) {
         let bare = bare.to_ascii_lowercase();
         if !matches!(
             bare.as_str(),
-            "password" | "passwd" | "pass" | "token" | "api-key" | "apikey" | "api-token" | "secret" | "client-secret"
-                | "auth-token" | "access-token" | "secret-key" | "access-key-secret" | "private-token"
+            "password"
+                | "passwd"
+                | "pass"
+                | "token"
+                | "api-key"
+                | "apikey"
+                | "api-token"
+                | "secret"
+                | "client-secret"
+                | "auth-token"
+                | "access-token"
+                | "secret-key"
+                | "access-key-secret"
+                | "private-token"
         ) {
             continue;
         }
@@ -375,7 +394,9 @@ fn headers<'a>(args: &'a [Word], names: &[&str], found: &mut Vec<(&'a Word, Rang
         let trimmed = value.trim_start();
         // Skip the scheme (`Bearer`, `Basic`, `token`).
         let secret = match trimmed.split_once(' ') {
-            Some((scheme, rest)) if lname.contains("authorization") && scheme.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some((scheme, rest))
+                if lname.contains("authorization") && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+            {
                 rest.trim()
             }
             _ => trimmed.trim(),
@@ -441,10 +462,8 @@ fn password_feed(script: &str, commands: &[Command], n: usize, hits: &mut Vec<Hi
     if cmd.pipeline_index == 0 {
         return;
     }
-    let Some(producer) = commands[..n]
-        .iter()
-        .rev()
-        .find(|c| c.pipeline == cmd.pipeline && c.pipeline_index + 1 == cmd.pipeline_index)
+    let Some(producer) =
+        commands[..n].iter().rev().find(|c| c.pipeline == cmd.pipeline && c.pipeline_index + 1 == cmd.pipeline_index)
     else {
         return;
     };
@@ -474,9 +493,8 @@ fn build_args(cx: &DockerfileContext<'_>, run: &ShellRun, out: &mut Vec<Finding>
         if !is_secret_name(&arg.name) {
             continue;
         }
-        let mounted = mounts.iter().any(|m| {
-            m.env.as_deref() == Some(arg.name.as_str()) || m.id.eq_ignore_ascii_case(&arg.name)
-        });
+        let mounted =
+            mounts.iter().any(|m| m.env.as_deref() == Some(arg.name.as_str()) || m.id.eq_ignore_ascii_case(&arg.name));
         if mounted {
             continue;
         }
@@ -484,7 +502,9 @@ fn build_args(cx: &DockerfileContext<'_>, run: &ShellRun, out: &mut Vec<Finding>
         // One finding per argument and instruction (heredoc scripts are separate runs).
         let at = run.span(at);
         if out.iter().any(|f| {
-            f.rule.code == INFO.code && f.message.contains(&format!("`{}`", arg.name)) && instr.span.contains(&f.span.start)
+            f.rule.code == INFO.code
+                && f.message.contains(&format!("`{}`", arg.name))
+                && instr.span.contains(&f.span.start)
         }) {
             continue;
         }

@@ -83,8 +83,24 @@ const fn s(what: &'static str, key: bool) -> Option<Sensitive> {
 /// Name tokens saying a key file is public, or a `.pem` file a certificate.
 const PUBLIC_TOKENS: &[&str] = &["pub", "public", "gpg", "pgp", "signing", "keyring", "release", "asc"];
 const CERT_TOKENS: &[&str] = &[
-    "ca", "cert", "certs", "certificate", "certificates", "crt", "chain", "fullchain", "bundle", "root", "rootca",
-    "trust", "truststore", "cacert", "cacerts", "intermediate", "pub", "public",
+    "ca",
+    "cert",
+    "certs",
+    "certificate",
+    "certificates",
+    "crt",
+    "chain",
+    "fullchain",
+    "bundle",
+    "root",
+    "rootca",
+    "trust",
+    "truststore",
+    "cacert",
+    "cacerts",
+    "intermediate",
+    "pub",
+    "public",
 ];
 /// Destinations where package managers read public repository keys.
 const KEYRING_DIRS: &[&str] =
@@ -125,7 +141,9 @@ fn classify(path: &str, dest: &str) -> Option<Sensitive> {
         ".htpasswd" => return s("an htpasswd file with password hashes", false),
         "kubeconfig" => return s("a Kubernetes kubeconfig", false),
         "credentials.json" => return s("a credentials file", false),
-        "terraform.tfstate" | "terraform.tfstate.backup" => return s("Terraform state, which holds secrets in clear", false),
+        "terraform.tfstate" | "terraform.tfstate.backup" => {
+            return s("Terraform state, which holds secrets in clear", false);
+        }
         ".env" => return s("an environment file", false),
         _ => {}
     }
@@ -156,9 +174,7 @@ fn classify(path: &str, dest: &str) -> Option<Sensitive> {
             s("a PEM file that may hold a private key", true)
         }
         Some("p12" | "pfx") => s("a PKCS#12 key store", true),
-        Some("jks" | "keystore")
-            if !stem_tokens.iter().any(|t| t.contains("trust") || t.contains("cacert")) =>
-        {
+        Some("jks" | "keystore") if !stem_tokens.iter().any(|t| t.contains("trust") || t.contains("cacert")) => {
             s("a Java key store", true)
         }
         _ => None,
@@ -211,14 +227,46 @@ mod tests {
 
     #[test]
     fn classifies_paths() {
-        for p in [".env", "config/.env.production", "id_rsa", "keys/id_ed25519_deploy", "server.key", "privkey.pem",
-            "key.pem", "tls.p12", "app.jks", ".npmrc", ".ssh", ".ssh/", "home/.aws/credentials", ".docker/config.json",
-            "gcp-service-account.json", "terraform.tfstate", "prod.kubeconfig", ".kube/config", ".kube"] {
+        for p in [
+            ".env",
+            "config/.env.production",
+            "id_rsa",
+            "keys/id_ed25519_deploy",
+            "server.key",
+            "privkey.pem",
+            "key.pem",
+            "tls.p12",
+            "app.jks",
+            ".npmrc",
+            ".ssh",
+            ".ssh/",
+            "home/.aws/credentials",
+            ".docker/config.json",
+            "gcp-service-account.json",
+            "terraform.tfstate",
+            "prod.kubeconfig",
+            ".kube/config",
+            ".kube",
+        ] {
             assert!(classify(p, "/app/").is_some(), "{p}");
         }
-        for p in [".env.example", "id_rsa.pub", "cert.pem", "ca-bundle.pem", "fullchain.pem", "rds-ca-2019-root.pem",
-            "nginx_signing.key", "Release.key", "public.key", "truststore.jks", ".ssh/known_hosts", "app.py",
-            "docker-compose.env.yml", "cacert.pem", "keys.txt"] {
+        for p in [
+            ".env.example",
+            "id_rsa.pub",
+            "cert.pem",
+            "ca-bundle.pem",
+            "fullchain.pem",
+            "rds-ca-2019-root.pem",
+            "nginx_signing.key",
+            "Release.key",
+            "public.key",
+            "truststore.jks",
+            ".ssh/known_hosts",
+            "app.py",
+            "docker-compose.env.yml",
+            "cacert.pem",
+            "keys.txt",
+        ] {
             assert!(classify(p, "/app/").is_none(), "{p}");
         }
         assert!(classify("repo.key", "/etc/apt/trusted.gpg.d/repo.asc").is_none());

@@ -62,8 +62,8 @@ declare_rule! {
 
 /// Commands that print what they are given (arguments or input) to standard output.
 const EMITTERS: &[&str] = &[
-    "cat", "echo", "printf", "sed", "awk", "gawk", "envsubst", "base64", "tr", "head", "tail", "cut", "jq", "yq", "tee",
-    "xxd", "sort", "uniq", "grep", "xargs", "dd",
+    "cat", "echo", "printf", "sed", "awk", "gawk", "envsubst", "base64", "tr", "head", "tail", "cut", "jq", "yq",
+    "tee", "xxd", "sort", "uniq", "grep", "xargs", "dd",
 ];
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
