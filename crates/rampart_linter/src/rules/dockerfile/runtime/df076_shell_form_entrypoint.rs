@@ -6,8 +6,7 @@ use crate::Finding;
 use crate::dockerfile::DockerfileContext;
 
 declare_rule! {
-    /// The image's `CMD` or `ENTRYPOINT` is in shell form: `/bin/sh` is PID 1 and the
-    /// application never receives `SIGTERM`.
+    /// The image's `CMD` or `ENTRYPOINT` is in shell form: the program is not PID 1.
     ///
     /// ## What it does
     /// Reports the `CMD` and the `ENTRYPOINT` that take effect in the final image (the last
