@@ -1,7 +1,7 @@
 use rampart_diagnostics::{Applicability, Edit, Fix, Span};
 use rampart_dockerfile::{Body, CommandForm, Keyword};
 
-use super::util::is_windows;
+use super::util::ChainState;
 use crate::Finding;
 use crate::dockerfile::DockerfileContext;
 
@@ -142,13 +142,14 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+    let state = ChainState::new(cx);
     for (i, other) in [(last_cmd, last_entrypoint), (last_entrypoint, last_cmd)] {
         let Some(i) = i else { continue };
         let instr = cx.instruction(i);
         let (Body::Cmd(CommandForm::Shell(text)) | Body::Entrypoint(CommandForm::Shell(text))) = &instr.body else {
             continue;
         };
-        if is_windows(cx, i) || !instr.heredocs.is_empty() {
+        if state.is_windows(cx, i) || !instr.heredocs.is_empty() {
             continue;
         }
         let command = text.as_str().trim();

@@ -2,7 +2,7 @@ use rampart_diagnostics::{Edit, Fix};
 use rampart_dockerfile::{Body, CommandForm, Keyword, StageRef};
 use rampart_shell::Command;
 
-use super::util::{before_in_chain, line_start, stage_chain};
+use super::util::{ChainState, line_start};
 use crate::Finding;
 use crate::dockerfile::{DockerfileContext, ShellRun};
 
@@ -77,14 +77,12 @@ fn sets_pipefail<'a>(args: impl Iterator<Item = &'a str>) -> bool {
 }
 
 /// Whether the `SHELL` in force at instruction `i` has `pipefail`.
-fn shell_has_pipefail(cx: &DockerfileContext<'_>, i: usize) -> bool {
-    let mut pipefail = false;
-    for j in before_in_chain(cx, i) {
-        if let Body::Shell(words) = &cx.instruction(j).body {
-            pipefail = sets_pipefail(words.iter().map(|w| w.value.as_str()));
-        }
+fn shell_has_pipefail(cx: &DockerfileContext<'_>, state: &ChainState, i: usize) -> bool {
+    let Some(shell) = state.at(i).shell else { return false };
+    match &cx.instruction(shell).body {
+        Body::Shell(words) => sets_pipefail(words.iter().map(|w| w.value.as_str())),
+        _ => false,
     }
-    pipefail
 }
 
 /// Producers that cannot fail, or must not (`yes` dies of SIGPIPE).
@@ -113,8 +111,12 @@ fn risky_pipelines(run: &ShellRun) -> Option<(&Command, &Command, usize)> {
         if cmd.pipeline_len < 2 || cmd.pipeline_index != 0 {
             continue;
         }
-        let members: Vec<&Command> =
-            commands[n..].iter().filter(|c| c.pipeline == cmd.pipeline && c.depth == 0).collect();
+        let members: Vec<&Command> = commands[n..]
+            .iter()
+            .filter(|c| c.pipeline == cmd.pipeline)
+            .take(cmd.pipeline_len)
+            .filter(|c| c.depth == 0)
+            .collect();
         let Some((last, producers)) = members.split_last() else { continue };
         if producers.iter().all(|c| harmless_producer(c)) {
             continue;
@@ -127,8 +129,8 @@ fn risky_pipelines(run: &ShellRun) -> Option<(&Command, &Command, usize)> {
     first.map(|(a, b)| (a, b, count))
 }
 
-fn alpine_based(cx: &DockerfileContext<'_>, stage: usize) -> bool {
-    let root = stage_chain(cx, stage).first().copied().unwrap_or(stage);
+fn alpine_based(cx: &DockerfileContext<'_>, state: &ChainState, stage: usize) -> bool {
+    let root = state.root(stage);
     match &cx.stages[root].base {
         StageRef::Image(r) => {
             let repo = r.repository.rsplit('/').next().unwrap_or(&r.repository).to_ascii_lowercase();
@@ -142,12 +144,13 @@ fn alpine_based(cx: &DockerfileContext<'_>, stage: usize) -> bool {
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
     let mut fixed_stages: Vec<usize> = Vec::new();
     let mut reported: Vec<usize> = Vec::new();
+    let state = ChainState::new(cx);
     for run in cx.shell_runs() {
         if run.keyword != Keyword::Run || run.onbuild || reported.contains(&run.instruction) {
             continue;
         }
         let instr = cx.instruction(run.instruction);
-        if !matches!(instr.body, Body::Run(CommandForm::Shell(_))) || shell_has_pipefail(cx, run.instruction) {
+        if !matches!(instr.body, Body::Run(CommandForm::Shell(_))) || shell_has_pipefail(cx, &state, run.instruction) {
             continue;
         }
         let Some((first, last, count)) = risky_pipelines(run) else { continue };
@@ -168,7 +171,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             )
             .with_label("no `pipefail`: only the last command's exit status counts");
         let stage = cx.stage_of(run.instruction).map(|s| s.index);
-        let shell = if stage.is_some_and(|s| alpine_based(cx, s)) {
+        let shell = if stage.is_some_and(|s| alpine_based(cx, &state, s)) {
             r#"SHELL ["/bin/ash", "-o", "pipefail", "-c"]"#
         } else {
             r#"SHELL ["/bin/bash", "-o", "pipefail", "-c"]"#

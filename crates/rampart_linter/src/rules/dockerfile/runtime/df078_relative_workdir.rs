@@ -1,7 +1,7 @@
 use rampart_diagnostics::{Edit, Fix, Span};
 use rampart_dockerfile::Body;
 
-use super::util::{is_windows, is_windows_absolute, join, workdir_before};
+use super::util::{ChainState, is_windows_absolute, join};
 use crate::Finding;
 use crate::dockerfile::DockerfileContext;
 
@@ -56,6 +56,7 @@ declare_rule! {
 }
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
+    let state = ChainState::new(cx);
     for (i, instr) in cx.instructions() {
         let Body::Workdir(word) = &instr.body else { continue };
         let value = cx.expand(i, word);
@@ -67,8 +68,8 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             .finding(&INFO, word.span.clone(), format!("WORKDIR `{path}` is relative"))
             .with_label("resolved against the previous working directory, which may come from the base image")
             .with_help("use an absolute path");
-        let windows = is_windows(cx, i) || path.contains('\\');
-        let earlier = workdir_before(cx, i);
+        let windows = state.is_windows(cx, i) || path.contains('\\');
+        let earlier = state.at(i).workdir;
         let literal_raw = !word.raw.contains(['"', '\'', '\\', '$', '`']);
         if !windows {
             let at = Span::new(word.span.start, word.span.end);

@@ -1,6 +1,6 @@
 use rampart_dockerfile::Body;
 
-use super::util::{clean, is_windows_absolute, join, workdir_before};
+use super::util::{ChainState, clean, is_windows_absolute, join};
 use crate::Finding;
 use crate::dockerfile::DockerfileContext;
 
@@ -88,6 +88,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
     // The WORKDIR the container starts in.
     let runtime =
         cx.final_chain().flat_map(|s| s.body()).filter(|&i| matches!(cx.instruction(i).body, Body::Workdir(_))).last();
+    let state = ChainState::new(cx);
     for (i, instr) in cx.instructions() {
         let Body::Workdir(word) = &instr.body else { continue };
         let value = cx.expand(i, word);
@@ -98,7 +99,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         let absolute = if raw.starts_with('/') {
             raw.to_string()
         } else {
-            match workdir_before(cx, i).path {
+            match state.at(i).workdir.path {
                 Some(base) if base.starts_with('/') => join(&base, raw),
                 _ => continue,
             }

@@ -1,6 +1,6 @@
 use rampart_dockerfile::{Body, StageRef};
 
-use super::util::{is_windows_absolute, stage_chain, workdir_before};
+use super::util::{ChainState, is_windows_absolute};
 use crate::Finding;
 use crate::dockerfile::DockerfileContext;
 
@@ -47,6 +47,7 @@ declare_rule! {
 }
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
+    let state = ChainState::new(cx);
     for (i, instr) in cx.instructions() {
         let (Body::Copy(copy) | Body::Add(copy)) = &instr.body else { continue };
         let Some(dest) = &copy.dest else { continue };
@@ -56,8 +57,8 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let Some(stage) = cx.stage_of(i) else { continue };
-        let root = stage_chain(cx, stage.index).first().copied().unwrap_or(stage.index);
-        if cx.stages[root].base == StageRef::Scratch || workdir_before(cx, i).set {
+        let root = state.root(stage.index);
+        if cx.stages[root].base == StageRef::Scratch || state.at(i).workdir.set {
             continue;
         }
         let kw = instr.keyword.as_str();

@@ -53,11 +53,21 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         if pairs.len() < 2 {
             continue;
         }
+        // Each key and where it is first set.
+        let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (n, kv) in pairs.iter().enumerate() {
+            first.entry(kv.key.value.as_str()).or_insert(n);
+        }
         for (n, kv) in pairs.iter().enumerate().skip(1) {
+            if !kv.value.raw.contains('$') {
+                continue;
+            }
             // Which variables the value refers to (the lookup result does not matter).
             let used = rampart_dockerfile::expand(&kv.value.raw, escape, &|_| None).used;
             for name in used {
-                let Some(earlier) = pairs[..n].iter().find(|p| p.key.value == name) else { continue };
+                let Some(earlier) = first.get(name.as_str()).filter(|&&k| k < n).map(|&k| &pairs[k]) else {
+                    continue;
+                };
                 if kv.key.value == name {
                     continue;
                 }

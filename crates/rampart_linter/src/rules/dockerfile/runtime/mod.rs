@@ -16,6 +16,8 @@ pub mod df081_copy_relative_destination_without_workdir;
 pub mod df082_maintainer_deprecated;
 pub mod df083_env_self_reference;
 mod duplicates;
+#[cfg(test)]
+mod stress;
 mod util;
 
 use super::dockerfile_rules;

@@ -5,56 +5,7 @@ use rampart_dockerfile::{Body, Instruction, StageRef};
 
 use crate::dockerfile::DockerfileContext;
 
-/// The stages an instruction's stage is built on, root first, ending with its own.
-pub(super) fn stage_chain(cx: &DockerfileContext<'_>, stage: usize) -> Vec<usize> {
-    let mut chain = Vec::new();
-    let mut current = Some(stage);
-    while let Some(s) = current {
-        if chain.contains(&s) {
-            break;
-        }
-        chain.push(s);
-        current = match cx.stages.get(s).map(|st| &st.base) {
-            Some(StageRef::Stage(parent)) => Some(*parent),
-            _ => None,
-        };
-    }
-    chain.reverse();
-    chain
-}
-
-/// Instructions of the stage chain of `i` that come before it, in build order.
-pub(super) fn before_in_chain(cx: &DockerfileContext<'_>, i: usize) -> Vec<usize> {
-    let Some(stage) = cx.stage_of(i) else { return Vec::new() };
-    let mut out = Vec::new();
-    for s in stage_chain(cx, stage.index) {
-        for j in cx.stages[s].body() {
-            if j >= i && s == stage.index {
-                break;
-            }
-            out.push(j);
-        }
-    }
-    out
-}
-
 const NON_POSIX: &[&str] = &["powershell", "powershell.exe", "pwsh", "pwsh.exe", "cmd", "cmd.exe"];
-
-/// Whether instruction `i` is built for Windows: the escape directive is `` ` ``, or a
-/// `SHELL` before it in its stage chain runs PowerShell or cmd.
-pub(super) fn is_windows(cx: &DockerfileContext<'_>, i: usize) -> bool {
-    if cx.df.escape == '`' {
-        return true;
-    }
-    let mut windows = false;
-    for j in before_in_chain(cx, i) {
-        if let Body::Shell(words) = &cx.instruction(j).body {
-            let program = words.first().map(|w| w.value.rsplit(['/', '\\']).next().unwrap_or("").to_ascii_lowercase());
-            windows = program.is_some_and(|p| NON_POSIX.contains(&p.as_str()));
-        }
-    }
-    windows
-}
 
 /// Windows absolute paths: `C:\app`, `c:/app`, `\app`.
 pub(super) fn is_windows_absolute(path: &str) -> bool {
@@ -63,7 +14,7 @@ pub(super) fn is_windows_absolute(path: &str) -> bool {
 }
 
 /// What the working directory is at an instruction, from the `WORKDIR`s before it.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug)]
 pub(super) struct Workdir {
     /// A `WORKDIR` was set earlier in the stage chain.
     pub set: bool,
@@ -74,27 +25,91 @@ pub(super) struct Workdir {
     pub literal: bool,
 }
 
-pub(super) fn workdir_before(cx: &DockerfileContext<'_>, i: usize) -> Workdir {
-    let mut wd = Workdir { set: false, path: None, literal: true };
-    for j in before_in_chain(cx, i) {
-        let Body::Workdir(word) = &cx.instruction(j).body else { continue };
-        wd.set = true;
-        let value = cx.expand(j, word);
-        let v = value.value.trim();
-        if !value.is_complete() || v.is_empty() {
-            wd.path = None;
-            continue;
-        }
-        let literal = !word.raw.contains('$');
-        if v.starts_with('/') || is_windows_absolute(v) {
-            wd.path = Some(v.to_string());
-            wd.literal = literal;
-        } else if let Some(base) = &wd.path {
-            wd.path = Some(join(base, v));
-            wd.literal &= literal;
-        }
+impl Default for Workdir {
+    fn default() -> Self {
+        Workdir { set: false, path: None, literal: true }
     }
-    wd
+}
+
+/// What the stage chain has set before an instruction.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Before {
+    pub workdir: Workdir,
+    /// The `SHELL` instruction in force.
+    pub shell: Option<usize>,
+}
+
+/// [`Before`] for every instruction, computed in one pass (stages inherit from the stage
+/// they are built `FROM`).
+pub(super) struct ChainState {
+    before: Vec<Before>,
+    /// For each stage, the first stage of its chain (the one built on an image).
+    roots: Vec<usize>,
+}
+
+impl ChainState {
+    pub(super) fn new(cx: &DockerfileContext<'_>) -> ChainState {
+        let mut before = vec![Before::default(); cx.df.instructions.len()];
+        let mut ends: Vec<Before> = Vec::with_capacity(cx.stages.len());
+        let mut roots: Vec<usize> = Vec::with_capacity(cx.stages.len());
+        for stage in &cx.stages {
+            let (mut current, root) = match stage.base {
+                StageRef::Stage(parent) if parent < ends.len() => (ends[parent].clone(), roots[parent]),
+                _ => (Before::default(), stage.index),
+            };
+            roots.push(root);
+            for j in stage.body() {
+                let Some(slot) = before.get_mut(j) else { break };
+                *slot = current.clone();
+                match &cx.instruction(j).body {
+                    Body::Workdir(word) => update_workdir(cx, j, word, &mut current.workdir),
+                    Body::Shell(_) => current.shell = Some(j),
+                    _ => {}
+                }
+            }
+            ends.push(current);
+        }
+        ChainState { before, roots }
+    }
+
+    /// The first stage of the chain `stage` is built on.
+    pub(super) fn root(&self, stage: usize) -> usize {
+        self.roots.get(stage).copied().unwrap_or(stage)
+    }
+
+    pub(super) fn at(&self, i: usize) -> Before {
+        self.before.get(i).cloned().unwrap_or_default()
+    }
+
+    /// Whether instruction `i` is built for Windows: the escape directive is `` ` ``, or
+    /// the `SHELL` in force runs PowerShell or cmd.
+    pub(super) fn is_windows(&self, cx: &DockerfileContext<'_>, i: usize) -> bool {
+        if cx.df.escape == '`' {
+            return true;
+        }
+        let Some(shell) = self.before.get(i).and_then(|b| b.shell) else { return false };
+        let Body::Shell(words) = &cx.instruction(shell).body else { return false };
+        let program = words.first().map(|w| w.value.rsplit(['/', '\\']).next().unwrap_or("").to_ascii_lowercase());
+        program.is_some_and(|p| NON_POSIX.contains(&p.as_str()))
+    }
+}
+
+fn update_workdir(cx: &DockerfileContext<'_>, j: usize, word: &rampart_dockerfile::Word, wd: &mut Workdir) {
+    wd.set = true;
+    let value = cx.expand(j, word);
+    let v = value.value.trim();
+    if !value.is_complete() || v.is_empty() {
+        wd.path = None;
+        return;
+    }
+    let literal = !word.raw.contains('$');
+    if v.starts_with('/') || is_windows_absolute(v) {
+        wd.path = Some(v.to_string());
+        wd.literal = literal;
+    } else if let Some(base) = &wd.path {
+        wd.path = Some(join(base, v));
+        wd.literal &= literal;
+    }
 }
 
 /// `base` joined with the relative `rel` (`./` removed).

@@ -1,7 +1,7 @@
 use rampart_dockerfile::{Body, KeyValue, Keyword, Word};
-use rampart_secrets::{assess_setting, is_secret_name, redact};
+use rampart_secrets::{assess_setting, redact};
 
-use super::util::{narrow, span, stage_args};
+use super::util::{SecretArgs, narrow, span};
 use crate::Finding;
 use crate::dockerfile::DockerfileContext;
 
@@ -67,12 +67,13 @@ declare_rule! {
 }
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
+    let args = SecretArgs::new(cx);
     for (i, instr) in cx.all_instructions() {
         match &instr.body {
             Body::Env(pairs) => {
                 for kv in pairs {
                     if !literal(cx, instr.keyword, &kv.key.value, &kv.value, out) && instr.keyword == Keyword::Env {
-                        copied_arg(cx, i, instr, kv, out);
+                        copied_arg(cx, &args, i, instr, kv, out);
                     }
                 }
             }
@@ -130,6 +131,7 @@ fn literal(cx: &DockerfileContext<'_>, keyword: Keyword, name: &str, value: &Wor
 /// `ARG NPM_TOKEN` … `ENV NPM_TOKEN=${NPM_TOKEN}` in the final image.
 fn copied_arg(
     cx: &DockerfileContext<'_>,
+    args: &SecretArgs,
     i: usize,
     instr: &rampart_dockerfile::Instruction,
     kv: &KeyValue,
@@ -139,13 +141,13 @@ fn copied_arg(
     if !cx.in_final_image(i) || !std::ptr::eq(instr, cx.instruction(i)) {
         return;
     }
+    if !kv.value.raw.contains('$') {
+        return;
+    }
     let expansion = cx.expand(i, &kv.value);
-    let args = stage_args(cx, i);
+    let args = args.at(cx, i);
     for used in &expansion.used {
         let Some(arg) = args.iter().find(|a| &a.name == used) else { continue };
-        if !is_secret_name(&arg.name) {
-            continue;
-        }
         out.push(
             cx.finding(
                 &INFO,

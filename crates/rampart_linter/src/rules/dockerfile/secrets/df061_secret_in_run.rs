@@ -1,10 +1,10 @@
 use std::ops::Range;
 
 use rampart_dockerfile::Keyword;
-use rampart_secrets::{assess_setting, is_secret_name, redact, scan_text};
+use rampart_secrets::{assess_setting, redact, scan_text};
 use rampart_shell::{Command, Word};
 
-use super::util::{find_var_ref, narrow, secret_mounts, span, stage_args, word_sub_span};
+use super::util::{SecretArgs, find_var_ref, narrow, secret_mounts, span, word_sub_span};
 use crate::Finding;
 use crate::dockerfile::{DockerfileContext, ShellRun};
 
@@ -80,6 +80,8 @@ struct Hit {
 }
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
+    let args = SecretArgs::new(cx);
+    let mut seen = std::collections::HashSet::new();
     for run in cx.shell_runs() {
         let script = run.script.as_str();
         let mut hits: Vec<Hit> = Vec::new();
@@ -114,7 +116,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             ));
         }
         if run.keyword == Keyword::Run && !run.onbuild && cx.in_final_image(run.instruction) {
-            build_args(cx, run, out);
+            build_args(cx, &args, run, &mut seen, out);
         }
     }
 }
@@ -485,14 +487,20 @@ fn password_feed(script: &str, commands: &[Command], n: usize, hits: &mut Vec<Hi
 }
 
 /// A secret-named build argument expanded in a `RUN` of the final image.
-fn build_args(cx: &DockerfileContext<'_>, run: &ShellRun, out: &mut Vec<Finding>) {
+fn build_args(
+    cx: &DockerfileContext<'_>,
+    args: &SecretArgs,
+    run: &ShellRun,
+    seen: &mut std::collections::HashSet<(usize, String)>,
+    out: &mut Vec<Finding>,
+) {
     let instr = cx.instruction(run.instruction);
     let mounts = secret_mounts(instr);
     let script = run.script.as_str();
-    for arg in stage_args(cx, run.instruction) {
-        if !is_secret_name(&arg.name) {
-            continue;
-        }
+    if !script.contains('$') {
+        return;
+    }
+    for arg in args.at(cx, run.instruction) {
         let mounted =
             mounts.iter().any(|m| m.env.as_deref() == Some(arg.name.as_str()) || m.id.eq_ignore_ascii_case(&arg.name));
         if mounted {
@@ -501,11 +509,7 @@ fn build_args(cx: &DockerfileContext<'_>, run: &ShellRun, out: &mut Vec<Finding>
         let Some(at) = find_var_ref(script, &arg.name) else { continue };
         // One finding per argument and instruction (heredoc scripts are separate runs).
         let at = run.span(at);
-        if out.iter().any(|f| {
-            f.rule.code == INFO.code
-                && f.message.contains(&format!("`{}`", arg.name))
-                && instr.span.contains(&f.span.start)
-        }) {
+        if !seen.insert((run.instruction, arg.name.clone())) {
             continue;
         }
         out.push(

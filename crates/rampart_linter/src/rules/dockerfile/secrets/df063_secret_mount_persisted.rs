@@ -104,6 +104,12 @@ impl Tracker<'_> {
         self.reads_file(&w.value).or_else(|| if w.expands { self.reads_var(&w.value) } else { None })
     }
 
+    fn track(&mut self, name: &str, mount: usize) {
+        if !self.vars.iter().any(|(v, _)| v == name) {
+            self.vars.push((name.to_string(), mount));
+        }
+    }
+
     fn reads_file(&self, text: &str) -> Option<usize> {
         self.mounts.iter().position(|mount| mount.paths.iter().any(|p| mentions_path(text, p)))
     }
@@ -119,6 +125,7 @@ fn analyse(
     let script = run.script.as_str();
     let commands = &run.parsed.commands;
     let mut tracker = Tracker { mounts, vars: Vec::new() };
+    let removals = removals(commands);
     for (m, mount) in mounts.iter().enumerate() {
         if let Some(env) = &mount.env {
             tracker.vars.push((env.clone(), m));
@@ -146,12 +153,16 @@ fn analyse(
                 reads = reads.or_else(|| if expands { tracker.reads(text) } else { tracker.reads_file(text) });
             }
         }
-        let piped = commands[..n]
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, c)| c.pipeline == cmd.pipeline && c.pipeline_index + 1 == cmd.pipeline_index)
-            .and_then(|(k, _)| carries[k]);
+        let piped = if cmd.pipeline_index == 0 {
+            None
+        } else {
+            commands[..n]
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(_, c)| c.pipeline == cmd.pipeline && c.pipeline_index + 1 == cmd.pipeline_index)
+                .and_then(|(k, _)| carries[k])
+        };
         let input = reads.or(piped);
         if EMITTERS.contains(&program) {
             carries[n] = input;
@@ -165,14 +176,14 @@ fn analyse(
             if let Some((name, _)) = w.value.split_once('=')
                 && let Some(m) = tracker.reads_word(w)
             {
-                tracker.vars.push((name.to_string(), m));
+                tracker.track(name, m);
             }
         }
         if program == "read"
             && let Some(m) = input
         {
             for w in args.iter().filter(|w| !rampart_shell::is_option(w)) {
-                tracker.vars.push((w.value.clone(), m));
+                tracker.track(&w.value, m);
             }
         }
         for (dest, how, m) in destinations(cmd, argv, &tracker, input, carries[n]) {
@@ -181,7 +192,7 @@ fn analyse(
                 || d.starts_with("/proc/")
                 || scratch.iter().any(|t| under(d, t))
                 || mounts.iter().any(|mount| mount.paths.iter().any(|p| p == d))
-                || removed_later(commands, n, &dest, program)
+                || removed_later(&removals, n, &dest, program)
             {
                 continue;
             }
@@ -334,23 +345,42 @@ fn removes(arg: &str, dest: &str) -> bool {
     !b.is_empty() && b == basename(&d)
 }
 
-/// Whether a later command of the script deletes `dest` (or undoes the tool's setting).
-fn removed_later(commands: &[Command], n: usize, dest: &str, program: &str) -> bool {
-    commands[n + 1..].iter().any(|c| {
+/// A command that deletes files, or undoes a tool's setting.
+struct Removal<'a> {
+    index: usize,
+    program: &'a str,
+    /// `rm`'s operands; empty for an undo (`npm config delete`, `docker logout`).
+    paths: Vec<&'a str>,
+}
+
+fn removals(commands: &[Command]) -> Vec<Removal<'_>> {
+    let mut out = Vec::new();
+    for (index, c) in commands.iter().enumerate() {
         let argv = rampart_shell::effective_argv(&c.words);
-        let Some(p) = argv.first().map(|w| w.basename()) else { return false };
+        let Some(program) = argv.first().map(|w| w.basename()) else { continue };
         let args = &argv[1..];
-        match p {
-            "rm" | "unlink" | "shred" => {
-                args.iter().filter(|w| !rampart_shell::is_option(w)).any(|w| removes(&w.value, dest))
-            }
-            _ if p == program => args.iter().any(|w| {
-                matches!(
-                    w.value.as_str(),
-                    "delete" | "unset" | "rm" | "logout" | "--unset" | "--unset-all" | "--remove-section"
-                )
-            }),
-            _ => false,
+        if matches!(program, "rm" | "unlink" | "shred") {
+            let paths = args.iter().filter(|w| !rampart_shell::is_option(w)).map(|w| w.value.as_str()).collect();
+            out.push(Removal { index, program, paths });
+        } else if args.iter().any(|w| {
+            matches!(
+                w.value.as_str(),
+                "delete" | "unset" | "rm" | "logout" | "--unset" | "--unset-all" | "--remove-section"
+            )
+        }) {
+            out.push(Removal { index, program, paths: Vec::new() });
+        }
+    }
+    out
+}
+
+/// Whether a later command of the script deletes `dest` (or undoes the tool's setting).
+fn removed_later(removals: &[Removal<'_>], n: usize, dest: &str, program: &str) -> bool {
+    removals.iter().filter(|r| r.index > n).any(|r| {
+        if matches!(r.program, "rm" | "unlink" | "shred") {
+            r.paths.iter().any(|p| removes(p, dest))
+        } else {
+            r.program == program
         }
     })
 }

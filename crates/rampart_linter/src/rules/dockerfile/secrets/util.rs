@@ -156,35 +156,72 @@ pub(super) fn word_sub_span(script: &str, w: &Word, sub: Range<usize>) -> Range<
 }
 
 /// A build argument declared in a stage.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct BuildArg {
     pub name: String,
     /// The `ARG` declaration.
     pub decl: Range<usize>,
 }
 
-/// Build arguments a stage's instruction `before` sees as arguments: declared by `ARG` in
-/// the stage before it and not overridden by a later `ENV` of the same name.
-pub(super) fn stage_args(cx: &DockerfileContext<'_>, before: usize) -> Vec<BuildArg> {
-    let Some(stage) = cx.stage_of(before) else { return Vec::new() };
-    let mut out: Vec<BuildArg> = Vec::new();
-    for j in stage.body().take_while(|&j| j < before) {
-        match &cx.instruction(j).body {
-            Body::Arg(decls) => {
-                for d in decls {
-                    out.retain(|a| a.name != d.name.value);
-                    out.push(BuildArg { name: d.name.value.clone(), decl: d.span.clone() });
+/// The build arguments with secret-like names that each instruction of the stages sees as
+/// arguments: declared by `ARG` earlier in its stage and not overridden by an `ENV` of the
+/// same name since. Computed in one pass; `at(i)` lists them in declaration order.
+pub(super) struct SecretArgs {
+    /// For each stage, in order.
+    events: Vec<Vec<ArgEvent>>,
+}
+
+/// (instruction, name, the `ARG` declaration or `None` for an `ENV` overriding it)
+type ArgEvent = (usize, String, Option<Range<usize>>);
+
+impl SecretArgs {
+    pub(super) fn new(cx: &DockerfileContext<'_>) -> SecretArgs {
+        let mut events = Vec::with_capacity(cx.stages.len());
+        for stage in &cx.stages {
+            let mut list = Vec::new();
+            for j in stage.body() {
+                match &cx.instruction(j).body {
+                    Body::Arg(decls) => {
+                        for d in decls.iter().filter(|d| rampart_secrets::is_secret_name(&d.name.value)) {
+                            list.push((j, d.name.value.clone(), Some(d.span.clone())));
+                        }
+                    }
+                    Body::Env(pairs) => {
+                        for kv in pairs.iter().filter(|kv| rampart_secrets::is_secret_name(&kv.key.value)) {
+                            list.push((j, kv.key.value.clone(), None));
+                        }
+                    }
+                    _ => {}
                 }
             }
-            Body::Env(pairs) => {
-                for kv in pairs {
-                    out.retain(|a| a.name != kv.key.value);
-                }
-            }
-            _ => {}
+            events.push(list);
         }
+        SecretArgs { events }
     }
-    out
+
+    /// The secret-named build arguments instruction `i` sees.
+    pub(super) fn at(&self, cx: &DockerfileContext<'_>, i: usize) -> Vec<BuildArg> {
+        let Some(stage) = cx.stage_of(i) else { return Vec::new() };
+        let Some(events) = self.events.get(stage.index) else { return Vec::new() };
+        let visible = events.partition_point(|(j, _, _)| *j < i);
+        let mut current: std::collections::HashMap<&str, (usize, &Range<usize>)> = std::collections::HashMap::new();
+        for (n, (_, name, decl)) in events[..visible].iter().enumerate() {
+            match decl {
+                Some(d) => {
+                    current.insert(name, (n, d));
+                }
+                None => {
+                    current.remove(name.as_str());
+                }
+            }
+        }
+        let mut out: Vec<(usize, BuildArg)> = current
+            .into_iter()
+            .map(|(name, (n, decl))| (n, BuildArg { name: name.to_string(), decl: decl.clone() }))
+            .collect();
+        out.sort_by_key(|(n, _)| *n);
+        out.into_iter().map(|(_, a)| a).collect()
+    }
 }
 
 #[cfg(test)]
