@@ -1,10 +1,11 @@
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use rampart_dockerfile::Keyword;
 use rampart_secrets::{assess_setting, redact, scan_text};
 use rampart_shell::{Command, Word};
 
-use super::util::{SecretArgs, find_var_ref, narrow, secret_mounts, span, word_sub_span};
+use super::util::{BuildArg, SecretArgs, find_var_ref, narrow, secret_mounts, span, word_sub_span};
 use crate::Finding;
 use crate::dockerfile::{DockerfileContext, ShellRun};
 
@@ -25,7 +26,9 @@ declare_rule! {
     /// - variables set to a literal credential: `TOKEN=… ./install`, `export DB_PASSWORD=…`;
     /// - in the final image, a build argument with a secret-like name (`ARG NPM_TOKEN`)
     ///   expanded by a `RUN` (`$NPM_TOKEN`, `${NPM_TOKEN}`), unless that `RUN` mounts a
-    ///   secret for it (`--mount=type=secret,id=npm_token,env=NPM_TOKEN`).
+    ///   secret for it (`--mount=type=secret,id=npm_token,env=NPM_TOKEN`); and, at its
+    ///   `ARG`, one that later `RUN`s do not expand at all (tools may read it from the
+    ///   environment) unless one of them mounts a secret for it.
     ///
     /// Values that are references (`$DB_PASSWORD`, `$(cat /run/secrets/db)`), placeholders
     /// and GPG key fingerprints are not reported; neither is `keytool -storepass changeit`,
@@ -33,9 +36,11 @@ declare_rule! {
     ///
     /// ## Why
     /// The command line of every `RUN` is stored in the image history (`docker history
-    /// --no-trunc`) and in the build log, and the Dockerfile itself is in source control. A
-    /// build argument used by a `RUN` is recorded there too, with the value passed to
-    /// `--build-arg`. Anyone who can pull the image can read them.
+    /// --no-trunc`) and in the build log, and the Dockerfile itself is in source control.
+    /// The builder also writes every build argument in scope, with the value passed to
+    /// `--build-arg`, into the history entry of each `RUN` (`RUN |1 NPM_TOKEN=… /bin/sh -c
+    /// …`). Anyone who can pull the image can read them. Builder stages that are only copied
+    /// from are not shipped, so their build arguments are not reported.
     ///
     /// ## Example
     /// ```dockerfile
@@ -81,7 +86,7 @@ struct Hit {
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
     let args = SecretArgs::new(cx);
-    let mut seen = std::collections::HashSet::new();
+    let mut uses = ArgUse::default();
     for run in cx.shell_runs() {
         let script = run.script.as_str();
         let mut hits: Vec<Hit> = Vec::new();
@@ -98,13 +103,14 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             options(script, cmd, &mut hits);
             password_feed(script, commands, n, &mut hits);
         }
-        let mut reported: Vec<Range<usize>> = Vec::new();
+        // Sorted by start: a hit overlapping an earlier reported one starts before its end.
+        let mut reported_end = 0;
         hits.sort_by_key(|h| (h.range.start, h.range.end));
         for h in hits {
-            if reported.iter().any(|r| r.start < h.range.end.max(r.start + 1) && h.range.start < r.end) {
+            if h.range.start < reported_end {
                 continue;
             }
-            reported.push(h.range.clone());
+            reported_end = h.range.end.max(h.range.start + 1);
             let kw = run.keyword.as_str();
             let label = if run.keyword == Keyword::Run {
                 "stored in the image history and the build log"
@@ -116,9 +122,10 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
             ));
         }
         if run.keyword == Keyword::Run && !run.onbuild && cx.in_final_image(run.instruction) {
-            build_args(cx, &args, run, &mut seen, out);
+            build_args(cx, &args, run, &mut uses, out);
         }
     }
+    unused_args(cx, &uses, out);
 }
 
 fn shown(kw: &str, h: &Hit) -> String {
@@ -486,47 +493,82 @@ fn password_feed(script: &str, commands: &[Command], n: usize, hits: &mut Vec<Hi
     }
 }
 
+/// How the secret-named build arguments of the final image are used by its `RUN`s.
+#[derive(Default)]
+struct ArgUse {
+    /// (instruction, argument) pairs already reported.
+    seen: HashSet<(usize, String)>,
+    /// Declarations (by start offset) a later `RUN` sees, and those it expands or mounts.
+    followed: HashMap<usize, BuildArg>,
+    used: HashSet<usize>,
+}
+
 /// A secret-named build argument expanded in a `RUN` of the final image.
 fn build_args(
     cx: &DockerfileContext<'_>,
     args: &SecretArgs,
     run: &ShellRun,
-    seen: &mut std::collections::HashSet<(usize, String)>,
+    uses: &mut ArgUse,
     out: &mut Vec<Finding>,
 ) {
     let instr = cx.instruction(run.instruction);
     let mounts = secret_mounts(instr);
     let script = run.script.as_str();
-    if !script.contains('$') {
-        return;
-    }
     for arg in args.at(cx, run.instruction) {
         let mounted =
             mounts.iter().any(|m| m.env.as_deref() == Some(arg.name.as_str()) || m.id.eq_ignore_ascii_case(&arg.name));
-        if mounted {
-            continue;
+        let reference = if script.contains('$') { find_var_ref(script, &arg.name) } else { None };
+        if mounted || reference.is_some() {
+            uses.used.insert(arg.decl.start);
         }
-        let Some(at) = find_var_ref(script, &arg.name) else { continue };
+        uses.followed.entry(arg.decl.start).or_insert_with(|| arg.clone());
+        let Some(at) = reference.filter(|_| !mounted) else { continue };
         // One finding per argument and instruction (heredoc scripts are separate runs).
-        let at = run.span(at);
-        if !seen.insert((run.instruction, arg.name.clone())) {
+        if !uses.seen.insert((run.instruction, arg.name.clone())) {
             continue;
         }
         out.push(
             cx.finding(
                 &INFO,
-                at,
+                run.span(at),
                 format!("build argument `{}` is used by RUN: its value is recorded in the image history", arg.name),
             )
             .with_label("expands the build argument")
             .with_related(cx.file.clone(), span(&arg.decl), "declared as a build argument here")
-            .with_help(format!(
-                "pass it as a build secret instead: `RUN --mount=type=secret,id={},env={} …` and `docker build --secret id={},env={}`",
-                arg.name.to_ascii_lowercase(),
-                arg.name,
-                arg.name.to_ascii_lowercase(),
-                arg.name
-            )),
+            .with_help(secret_help(&arg.name)),
+        );
+    }
+}
+
+fn secret_help(name: &str) -> String {
+    let id = name.to_ascii_lowercase();
+    format!(
+        "pass it as a build secret instead: `RUN --mount=type=secret,id={id},env={name} …` and `docker build --secret id={id},env={name}`"
+    )
+}
+
+/// Secret-named build arguments that `RUN`s of the final image follow without using them:
+/// the builder still writes every build argument in scope into each `RUN`'s history entry.
+fn unused_args(cx: &DockerfileContext<'_>, uses: &ArgUse, out: &mut Vec<Finding>) {
+    let mut unused: Vec<&BuildArg> =
+        uses.followed.iter().filter(|(start, _)| !uses.used.contains(start)).map(|(_, a)| a).collect();
+    unused.sort_by_key(|a| a.decl.start);
+    let text = cx.file.text();
+    for arg in unused {
+        // A literal default is DF060's business.
+        let decl = text.get(arg.decl.clone()).unwrap_or("");
+        if decl.split_once('=').is_some_and(|(_, v)| assess_setting(&arg.name, v).is_some()) {
+            continue;
+        }
+        let name_span = arg.decl.start..arg.decl.start + arg.name.len().min(arg.decl.len());
+        out.push(
+            cx.finding(
+                &INFO,
+                name_span,
+                format!("build argument `{}` is recorded in the history of every later RUN", arg.name),
+            )
+            .with_label("a value passed with `--build-arg` is stored in the image history")
+            .with_help(secret_help(&arg.name)),
         );
     }
 }
