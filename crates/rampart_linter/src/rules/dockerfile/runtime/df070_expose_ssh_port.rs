@@ -32,13 +32,12 @@ declare_rule! {
     /// No automatic fix: removing the port does not remove the SSH server the image runs.
     ///
     /// ## References
-    /// - CIS Docker Benchmark 5.7 "Ensure sshd is not run within containers"
-    /// - NIST SP 800-190 §4.4.3 (insecure container runtime configurations)
+    /// - CIS Docker Benchmark, section 5 (container runtime): "Ensure sshd is not run within containers"
     pub struct ExposeSshPort {
         code: "DF070",
         name: "expose-ssh-port",
         severity: Warning,
-        tags: ["runtime", "attack-surface", "cis-docker:5.7", "nist-800-190:4.4.3"],
+        tags: ["runtime", "attack-surface"],
         equivalents: ["trivy:DS-0004", "checkov:CKV_DOCKER_1"],
         fix: None,
     }

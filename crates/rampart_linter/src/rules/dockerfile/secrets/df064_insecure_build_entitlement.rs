@@ -36,7 +36,7 @@ declare_rule! {
     /// another way.
     ///
     /// ## References
-    /// - NIST SP 800-190 §4.5.3 (container runtime privileges)
+    /// - NIST SP 800-190 §4.4.3 (insecure container runtime configurations)
     /// - CWE-250: Execution with Unnecessary Privileges
     /// - RUN --security and --network: <https://docs.docker.com/reference/dockerfile/#run---security>
     /// - Build entitlements: <https://docs.docker.com/reference/cli/docker/buildx/build/#allow>
@@ -44,7 +44,7 @@ declare_rule! {
         code: "DF064",
         name: "insecure-build-entitlement",
         severity: Error,
-        tags: ["security", "cwe:250", "nist-800-190:4.5.3"],
+        tags: ["security", "cwe:250", "nist-800-190:4.4.3"],
         equivalents: [],
         fix: None,
     }
