@@ -276,6 +276,9 @@ fn is_placeholder(value: &str) -> bool {
                 | "required"
                 | "optional"
                 | "redacted"
+                | "dummy"
+                | "fake"
+                | "placeholder"
                 | "secret"
                 | "password"
                 | "token"
@@ -393,7 +396,8 @@ mod tests {
         assert!(scan_text("https://user:${TOKEN}@example.com").is_empty());
         assert!(scan_text("https://example.com:8443/path").is_empty());
         assert!(scan_text("//registry.npmjs.org/:_authToken=${NPM_TOKEN}").is_empty());
-        for v in ["$SECRET", "${API_TOKEN}", "/run/secrets/db", "<your-token>", "xxxxxxxx", "true", ""] {
+        assert!(scan_text("postgresql://dummy:dummy@127.0.0.1/app").is_empty());
+        for v in ["$SECRET", "${API_TOKEN}", "/run/secrets/db", "<your-token>", "xxxxxxxx", "true", "", "dummy"] {
             assert!(assess_setting("API_TOKEN", v).is_none(), "{v}");
             assert!(assess_setting("DB_PASSWORD", v).is_none(), "{v}");
         }

@@ -318,11 +318,26 @@ impl Parser<'_, '_> {
                     self.read_redirect(&mut cmd, fd);
                 }
                 _ => {
+                    let raw_start = self.pos;
                     let word = self.read_word();
                     if cmd.skipping_header {
                         if cmd.in_case_patterns && word.value == "in" {
                             cmd.skipping_header = false;
                         }
+                        continue;
+                    }
+                    // `NAME="quoted value" cmd`: an assignment when the name itself is unquoted.
+                    if cmd.words.is_empty()
+                        && word.quoted
+                        && !cmd.in_case_patterns
+                        && self
+                            .src
+                            .get(raw_start..self.pos)
+                            .and_then(|raw| raw.split_once('='))
+                            .is_some_and(|(n, _)| is_name(n))
+                    {
+                        cmd.touch(&word.span);
+                        cmd.assignments.push(word);
                         continue;
                     }
                     if cmd.words.is_empty() && !word.quoted {

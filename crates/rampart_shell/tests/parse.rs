@@ -105,3 +105,13 @@ fn hostile_input_never_panics_and_nesting_is_bounded() {
         parse(s);
     }
 }
+
+#[test]
+fn quoted_prefix_assignments() {
+    let s = parse("DEBIAN_FRONTEND=\"noninteractive\" TOKEN='a b' apt-get install -y x && \"A=1\" b");
+    assert_eq!(s.commands[0].assignments.len(), 2);
+    assert_eq!(s.commands[0].assignments[1].value, "TOKEN=a b");
+    assert_eq!(s.commands[0].name(), Some("apt-get"));
+    // A quoted name is a command word, not an assignment.
+    assert_eq!(s.commands[1].name(), Some("A=1"));
+}
