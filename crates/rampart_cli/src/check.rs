@@ -119,11 +119,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
             Err(e) => return fail(&format!("{}: {e}", path.display())),
         };
         if meta.is_dir() {
-            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-            walked_roots.push(abs);
+            let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            walked_roots.push(root.clone());
             for file in walk(path) {
                 let Some(kind) = recognize::by_name(&file) else { continue };
-                let abs = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+                // Links are not followed, so the walked path under the canonical root is canonical.
+                let abs = match file.strip_prefix(path) {
+                    Ok(rel) => root.join(rel),
+                    Err(_) => std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone()),
+                };
                 let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
                 let Some(ci) = resolve_config(&dir, &mut configs, &mut invalid_configs) else { continue };
                 let rel = relative(&abs, &configs[ci].root);

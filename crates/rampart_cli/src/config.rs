@@ -30,9 +30,11 @@ pub struct Overrides {
     pub ignore: Vec<String>,
 }
 
+/// The working directory, read once: it is needed for every path shown.
+static CWD: std::sync::LazyLock<Option<PathBuf>> = std::sync::LazyLock::new(|| std::env::current_dir().ok());
+
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let shown = match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+    let shown = match CWD.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
         Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
         _ => path.to_path_buf(),
     };

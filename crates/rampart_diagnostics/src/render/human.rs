@@ -5,7 +5,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
 
 use super::{RenderOptions, Report, plural};
-use crate::{Finding, Fix, Severity, SourceFile};
+use crate::{Finding, Fix, Severity, SourceFile, Span};
 
 pub(super) fn severity_style(severity: Severity) -> Style {
     let color = match severity {
@@ -30,36 +30,64 @@ pub(super) fn render(report: &Report<'_>, options: RenderOptions, out: &mut dyn 
     if let Some(width) = options.width {
         renderer = renderer.term_width(width);
     }
-    for finding in report.findings {
-        let text = render_finding(&renderer, finding);
+    // Rendering a snippet is the costly part of human output: do it in parallel, write in order.
+    use rayon::prelude::*;
+    let rendered: Vec<String> = report.findings.par_iter().map(|f| render_finding(&renderer, f)).collect();
+    for text in rendered {
         writeln!(out, "{text}\n")?;
     }
     write_summary(report, options, out)
 }
 
+/// The lines of `file` that hold `spans`: annotate-snippets is given only these, so a
+/// finding in a long file costs what its lines cost. Returns the window's byte range and its
+/// first line number (1-based).
+fn window(file: &SourceFile, spans: impl Iterator<Item = Span>) -> (Span, usize) {
+    let (mut lo, mut hi) = (usize::MAX, 0);
+    for s in spans {
+        let s = file.clamp_span(s);
+        lo = lo.min(s.start);
+        hi = hi.max(s.end);
+    }
+    if lo == usize::MAX {
+        return (Span::empty(0), 1);
+    }
+    let first = file.line_index(lo);
+    let last = file.line_index(hi);
+    let start = file.line_span(first).start;
+    let end = file.line_span(last).end;
+    (Span::new(start, end), first + 1)
+}
+
+fn shifted(span: Span, window: Span) -> std::ops::Range<usize> {
+    let start = span.start.clamp(window.start, window.end) - window.start;
+    let end = span.end.clamp(window.start, window.end) - window.start;
+    start..end.max(start)
+}
+
 fn render_finding(renderer: &Renderer, f: &Finding) -> String {
     let title = format!("{} ({})", f.message, f.rule.name);
-    let mut primary = AnnotationKind::Primary.span(f.span.range());
+    let same_file: Vec<&crate::Related> =
+        f.related.iter().filter(|r| std::sync::Arc::ptr_eq(&r.file, &f.file)).collect();
+    let (win, first_line) = window(&f.file, std::iter::once(f.span).chain(same_file.iter().map(|r| r.span)));
+    let mut primary = AnnotationKind::Primary.span(shifted(f.span, win));
     if let Some(label) = &f.label {
         primary = primary.label(label.as_str());
     }
-    let mut snippet = Snippet::source(f.file.text()).path(f.file.name()).annotation(primary);
-    let mut other_files = Vec::new();
-    for related in &f.related {
-        if std::sync::Arc::ptr_eq(&related.file, &f.file) {
-            snippet =
-                snippet.annotation(AnnotationKind::Context.span(related.span.range()).label(related.message.as_str()));
-        } else {
-            other_files.push(
-                Snippet::source(related.file.text())
-                    .path(related.file.name())
-                    .annotation(AnnotationKind::Context.span(related.span.range()).label(related.message.as_str())),
-            );
-        }
+    let mut snippet = Snippet::source(f.file.slice(win)).line_start(first_line).path(f.file.name()).annotation(primary);
+    for related in &same_file {
+        snippet = snippet
+            .annotation(AnnotationKind::Context.span(shifted(related.span, win)).label(related.message.as_str()));
     }
     let mut group = level(f.severity).primary_title(title.as_str()).id(f.rule.code).element(snippet);
-    for s in other_files {
-        group = group.element(s);
+    for related in f.related.iter().filter(|r| !std::sync::Arc::ptr_eq(&r.file, &f.file)) {
+        let (rwin, rfirst) = window(&related.file, std::iter::once(related.span));
+        group = group.element(
+            Snippet::source(related.file.slice(rwin))
+                .line_start(rfirst)
+                .path(related.file.name())
+                .annotation(AnnotationKind::Context.span(shifted(related.span, rwin)).label(related.message.as_str())),
+        );
     }
     if let Some(help) = &f.help {
         group = group.element(Level::HELP.message(help.as_str()));
@@ -70,11 +98,12 @@ fn render_finding(renderer: &Renderer, f: &Finding) -> String {
         && !fix.edits.is_empty()
     {
         fix_title = format!("{} ({} fix)", fix.message, fix.applicability);
-        let patches = fix.edits.iter().map(|e| Patch::new(e.span.range(), e.content.as_str()));
+        let (fwin, ffirst) = window(&f.file, fix.edits.iter().map(|e| e.span));
+        let patches = fix.edits.iter().map(|e| Patch::new(shifted(e.span, fwin), e.content.as_str()));
         report.push(
             Level::HELP
                 .secondary_title(fix_title.as_str())
-                .element(Snippet::source(f.file.text()).path(f.file.name()).patches(patches)),
+                .element(Snippet::source(f.file.slice(fwin)).line_start(ffirst).path(f.file.name()).patches(patches)),
         );
     }
     renderer.render(&report)
