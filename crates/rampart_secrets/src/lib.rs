@@ -361,9 +361,12 @@ pub fn assess_setting(name: &str, value: &str) -> Option<Assessment> {
     }
 }
 
+/// Whether the name says the value is public key material, so even a value shaped like a
+/// token is not a secret. Narrower than [`PUBLIC_MARKERS`]: `AWS_ACCESS_KEY_ID` holds an
+/// access key ID, which is a credential, although its name ends in `KEY_ID`.
 fn classify_public(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    PUBLIC_MARKERS.iter().any(|m| upper.contains(m))
+    ["GPG", "PGP", "PUBLIC", "PUBKEY", "FINGERPRINT"].iter().any(|m| upper.contains(m))
 }
 
 /// Whether a variable name suggests it carries a credential (for build arguments that are
@@ -431,6 +434,12 @@ mod tests {
         assert!(assess_setting("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").is_some());
         assert!(assess_setting("PWD", "/app").is_none());
         assert!(assess_setting("PATH", "/usr/local/sbin:/usr/local/bin").is_none());
+    }
+
+    #[test]
+    fn access_key_ids_are_secrets_whatever_the_name() {
+        assert!(assess_setting("AWS_ACCESS_KEY_ID", "AKIA2FMLJHQOG7SA57YL").is_some());
+        assert!(assess_setting("GPG_KEY_ID", "A035C8C19219BA82").is_none());
     }
 
     #[test]

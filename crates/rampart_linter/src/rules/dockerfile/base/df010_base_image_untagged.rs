@@ -38,7 +38,7 @@ declare_rule! {
         name: "base-image-untagged",
         severity: Warning,
         tags: ["supply-chain", "reproducibility", "nist-800-190:4.1.5", "seed:pin-images"],
-        equivalents: ["hadolint:DL3006"],
+        equivalents: ["hadolint:DL3006", "trivy:DS-0001"],
         fix: None,
     }
 }

@@ -9,9 +9,10 @@ declare_rule! {
     /// ## What it does
     /// Reports a final image whose stages (the final stage and the stages it is built
     /// `FROM`) have no `HEALTHCHECK`. `HEALTHCHECK NONE` is an explicit choice and is not
-    /// reported. Images without any `CMD` or `ENTRYPOINT` in those stages are not reported
-    /// either: they are base images meant to be extended, or images whose command comes
-    /// from their base, which may define the health check too.
+    /// reported. Images with neither a `CMD`/`ENTRYPOINT` nor an `EXPOSE` in those stages
+    /// are not reported either: they are base images meant to be extended. An image that
+    /// exposes a port runs a service, even when its command comes from its base (`FROM
+    /// nginx` plus content), and is reported.
     ///
     /// ## Why
     /// Without a health check, Docker and Swarm only know whether the process is running,
@@ -56,7 +57,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         for i in stage.body() {
             match cx.instruction(i).keyword {
                 Keyword::Healthcheck => return,
-                Keyword::Cmd | Keyword::Entrypoint => has_command = true,
+                Keyword::Cmd | Keyword::Entrypoint | Keyword::Expose => has_command = true,
                 _ => {}
             }
         }
