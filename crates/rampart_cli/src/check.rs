@@ -23,6 +23,8 @@ struct Job {
     display: String,
     /// Kind known from the name (walked files always have one).
     kind: Option<FileKind>,
+    /// Named on the command line (an unrecognised file is then mentioned on stderr).
+    explicit: bool,
     /// Index into the loaded configurations.
     config: usize,
     /// Path relative to the configuration's root, for exceptions.
@@ -111,7 +113,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
             let Some(ci) = resolve_config(&cwd, &mut configs, &mut invalid_configs) else { continue };
             let display = args.stdin_filename.clone().unwrap_or_else(|| "-".to_string());
             let kind = args.stdin_filename.as_deref().and_then(|n| recognize::by_name(Path::new(n)));
-            jobs.push(Job { input: Input::Stdin, display: display.clone(), kind, config: ci, rel: display });
+            jobs.push(Job {
+                input: Input::Stdin,
+                display: display.clone(),
+                kind,
+                explicit: true,
+                config: ci,
+                rel: display,
+            });
             continue;
         }
         let meta = match std::fs::metadata(path) {
@@ -122,7 +131,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
             let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
             walked_roots.push(root.clone());
             for file in walk(path) {
-                let Some(kind) = recognize::by_name(&file) else { continue };
+                // Named like a Dockerfile; or without an extension, then recognised by content.
+                let kind = recognize::by_name(&file);
+                if kind.is_none() && !content_candidate(&file) {
+                    continue;
+                }
                 // Links are not followed, so the walked path under the canonical root is canonical.
                 let abs = match file.strip_prefix(path) {
                     Ok(rel) => root.join(rel),
@@ -134,7 +147,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 jobs.push(Job {
                     display: display_path(&file),
                     input: Input::File(file),
-                    kind: Some(kind),
+                    kind,
+                    explicit: false,
                     config: ci,
                     rel,
                 });
@@ -147,6 +161,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             jobs.push(Job {
                 display: display_path(path),
                 kind: recognize::by_name(path),
+                explicit: true,
                 input: Input::File(path.clone()),
                 config: ci,
                 rel,
@@ -259,8 +274,36 @@ fn read_limited(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// A walked file without a recognised name is read for its content only when it has no
+/// extension (`build/prod`, `docker/base`) and is not hidden.
+fn content_candidate(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    !name.starts_with('.') && !name.contains('.')
+}
+
+/// Whether the first bytes of a candidate file look like something rampart checks.
+fn sniff(path: &Path) -> bool {
+    let mut head = Vec::with_capacity(8192);
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    if file.take(8192).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let text = match std::str::from_utf8(&head) {
+        Ok(t) => t,
+        // A character cut at the 8 KiB boundary is fine; anything else is not text.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+        Err(_) => return false,
+    };
+    recognize::by_content(text).is_some()
+}
+
 fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
     let empty = |error: Option<String>| Outcome { findings: Vec::new(), suppressed: 0, checked: false, error };
+    if let (Input::File(path), None, false) = (&job.input, job.kind, job.explicit)
+        && !sniff(path)
+    {
+        return empty(None);
+    }
     let bytes = match &job.input {
         Input::Stdin => match read_limited(std::io::stdin().lock()) {
             Ok(b) => b,
@@ -331,7 +374,9 @@ fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
                         .to_string(),
                 ),
                 Input::File(_) => {
-                    eprintln!("rampart: skipping {}: not a file rampart checks", job.display);
+                    if job.explicit {
+                        eprintln!("rampart: skipping {}: not a file rampart checks", job.display);
+                    }
                     None
                 }
             };

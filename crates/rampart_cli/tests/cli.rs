@@ -147,6 +147,10 @@ fn directories_are_walked_respecting_gitignore() {
     write(dir.path(), "vendor/Dockerfile", ROOT_IMAGE);
     write(dir.path(), ".gitignore", "vendor/\n");
     write(dir.path(), "README.md", "FROM not a dockerfile\n");
+    // No extension: recognised by content.
+    write(dir.path(), "docker/prod", ROOT_IMAGE);
+    write(dir.path(), "scripts/build", "#!/bin/sh\necho hi\n");
+    std::fs::write(dir.path().join("scripts/blob"), [0xffu8, 0xfe, 0x00, 0x46]).unwrap();
     let o = run_in(dir.path(), &["check", "--format", "concise", "--select", "DF001", "."]);
     let out = stdout(&o);
     assert!(
@@ -156,7 +160,9 @@ fn directories_are_walked_respecting_gitignore() {
         "{out}"
     );
     assert!(!out.contains("vendor/"), "{out}");
-    assert!(out.contains("in 3 files"), "{out}");
+    assert!(out.contains("docker/prod:1:1"), "{out}");
+    assert!(out.contains("in 4 files"), "{out}");
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
 
 #[test]
