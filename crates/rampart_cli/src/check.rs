@@ -131,9 +131,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
             let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
             walked_roots.push(root.clone());
             for file in walk(path) {
-                // Named like a Dockerfile; or without an extension, then recognised by content.
+                // Named like a Dockerfile; or YAML, JSON or without an extension, then recognised by content.
                 let kind = recognize::by_name(&file);
-                if kind.is_none() && !content_candidate(&file) {
+                if kind.is_none() && !recognize::worth_sniffing(&file) {
                     continue;
                 }
                 // Links are not followed, so the walked path under the canonical root is canonical.
@@ -272,13 +272,6 @@ fn read_limited(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     reader.by_ref().take(MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut buf)?;
     Ok(buf)
-}
-
-/// A walked file without a recognised name is read for its content only when it has no
-/// extension (`build/prod`, `docker/base`) and is not hidden.
-fn content_candidate(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
-    !name.starts_with('.') && !name.contains('.')
 }
 
 /// Whether the first bytes of a candidate file look like something rampart checks.

@@ -4,7 +4,8 @@ use std::sync::Arc;
 use rampart_diagnostics::{Finding, RuleInfo, Severity, SourceFile, Span};
 
 use crate::dockerfile::DockerfileContext;
-use crate::rules::meta::{dockerfile_syntax_error, input_too_large};
+use crate::manifest::ManifestContext;
+use crate::rules::meta::{dockerfile_syntax_error, input_too_large, manifest_syntax_error};
 use crate::settings::is_meta;
 use crate::{FileKind, Rule, RuleOptions, Settings, suppress};
 
@@ -69,7 +70,44 @@ impl Linter {
         }
         match kind {
             FileKind::Dockerfile => self.check_dockerfile(file),
+            FileKind::Kubernetes => self.check_manifest(file, kind),
         }
+    }
+
+    fn check_manifest(&self, file: &Arc<SourceFile>, kind: FileKind) -> FileReport {
+        let text = file.text();
+        let mut documents = Vec::new();
+        let mut findings = Vec::new();
+        let results = rampart_yaml::parse_stream(text);
+        // A Helm or other template is not YAML until rendered: it is not ours to report.
+        let template = text.contains("{{") && text.contains("}}");
+        if template && results.iter().any(Result::is_err) {
+            return FileReport::default();
+        }
+        for result in results {
+            match result {
+                Ok(doc) => documents.push(doc),
+                Err(e) => findings.push(Finding::new(
+                    &manifest_syntax_error::INFO,
+                    Arc::clone(file),
+                    Span::new(e.span.start, e.span.end),
+                    format!("invalid YAML: {}", e.message),
+                )),
+            }
+        }
+        let cx = ManifestContext::new(file, kind, &documents, &self.options);
+        for (rule, _) in &self.rules {
+            if !is_meta(*rule) {
+                rule.check_manifest(&cx, &mut findings);
+            }
+        }
+        let suppressions = suppress::yaml_suppressions(text, &documents, &cx.objects);
+        let (suppressed, meta) = suppress::apply(&mut findings, &suppressions, file, &|r| self.is_enabled(r));
+        findings.extend(meta);
+        self.finalize(&mut findings);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.message == b.message);
+        FileReport { findings, suppressed }
     }
 
     fn check_dockerfile(&self, file: &Arc<SourceFile>) -> FileReport {

@@ -11,6 +11,7 @@ mod declare;
 pub mod dockerfile;
 pub mod docs;
 mod engine;
+pub mod manifest;
 pub mod recognize;
 pub mod registry;
 pub mod rules;
@@ -38,4 +39,7 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
 
     /// Checks a Dockerfile. Rules for other artifacts leave this empty.
     fn check_dockerfile(&self, _cx: &dockerfile::DockerfileContext<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks a manifest: Kubernetes objects and workloads in the posture model.
+    fn check_manifest(&self, _cx: &manifest::ManifestContext<'_>, _out: &mut Vec<Finding>) {}
 }

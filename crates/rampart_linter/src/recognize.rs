@@ -6,6 +6,17 @@ use std::path::Path;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileKind {
     Dockerfile,
+    /// YAML or JSON holding Kubernetes objects (`apiVersion` and `kind`), one or many.
+    Kubernetes,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Dockerfile => "Dockerfile",
+            FileKind::Kubernetes => "Kubernetes manifest",
+        }
+    }
 }
 
 /// Extensions that mark a `Dockerfile.*` name as something else (docs, scripts, backups).
@@ -53,9 +64,45 @@ pub fn by_name(path: &Path) -> Option<FileKind> {
     dockerfile_name.then_some(FileKind::Dockerfile)
 }
 
+/// Whether a file not recognised by name should be read to find out what it is: a walk
+/// reads YAML and JSON files, and files without an extension (`docker/prod`).
+pub fn worth_sniffing(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    if name.starts_with('.') {
+        return false;
+    }
+    match name.rsplit_once('.') {
+        None => true,
+        Some((_, ext)) => matches!(ext.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"),
+    }
+}
+
+/// A YAML or JSON text with a top-level `apiVersion` and `kind` (in any of its documents).
+fn looks_like_kubernetes(text: &str) -> bool {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return trimmed.contains("\"apiVersion\"") && trimmed.contains("\"kind\"");
+    }
+    let (mut api, mut kind) = (false, false);
+    for line in text.lines() {
+        if line.starts_with("---") {
+            if api && kind {
+                return true;
+            }
+            (api, kind) = (false, false);
+        }
+        api |= line.starts_with("apiVersion:");
+        kind |= line.starts_with("kind:");
+    }
+    api && kind
+}
+
 /// Recognises a text by its content: a Dockerfile's first instruction is `FROM`, or `ARG`s
-/// followed by `FROM`.
+/// followed by `FROM`; Kubernetes objects have `apiVersion` and `kind`.
 pub fn by_content(text: &str) -> Option<FileKind> {
+    if looks_like_kubernetes(text) {
+        return Some(FileKind::Kubernetes);
+    }
     let mut saw_arg = false;
     for line in text.lines().take(200) {
         let t = line.trim_start_matches('\u{feff}').trim();
@@ -105,6 +152,10 @@ mod tests {
         assert_eq!(by_content("# c\n\nFROM x\n"), Some(FileKind::Dockerfile));
         assert_eq!(by_content("ARG A=1\nARG B\nfrom x\n"), Some(FileKind::Dockerfile));
         assert_eq!(by_content("apiVersion: v1\n"), None);
+        assert_eq!(by_content("apiVersion: v1\nkind: Pod\n"), Some(FileKind::Kubernetes));
+        assert_eq!(by_content("# c\n---\napiVersion: apps/v1\nkind: Deployment\n"), Some(FileKind::Kubernetes));
+        assert_eq!(by_content("{\"apiVersion\": \"v1\", \"kind\": \"List\"}"), Some(FileKind::Kubernetes));
+        assert_eq!(by_content("name: ci\non: push\n"), None);
         assert_eq!(by_content(""), None);
     }
 }

@@ -9,6 +9,8 @@ static ALL: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
     let mut all: Vec<&'static dyn Rule> = Vec::new();
     all.extend_from_slice(rules::meta::RULES);
     all.extend(rules::dockerfile::rules());
+    all.extend(rules::posture::rules());
+    all.extend(rules::kubernetes::rules());
     all.sort_by_key(|r| r.info().code);
     all
 });

@@ -129,6 +129,146 @@ pub fn dockerfile_suppressions(df: &Dockerfile, text: &str) -> Vec<InlineSuppres
     out
 }
 
+/// Spans of block scalars (`|`, `>`): a `#` inside one is text, not a comment.
+fn block_scalar_spans(node: &rampart_yaml::Node, out: &mut Vec<std::ops::Range<usize>>) {
+    use rampart_yaml::{ScalarStyle, Value};
+    match &node.value {
+        Value::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded) if !node.borrowed => out.push(node.span.clone()),
+        Value::Scalar(..) => {}
+        Value::Seq(items) => items.iter().for_each(|i| block_scalar_spans(i, out)),
+        Value::Map(entries) => entries.iter().for_each(|e| {
+            block_scalar_spans(&e.key, out);
+            block_scalar_spans(&e.value, out)
+        }),
+    }
+}
+
+/// The largest node (a mapping entry or a sequence item) that starts on the line
+/// `line_start..line_end`.
+fn node_on_line(node: &rampart_yaml::Node, line: std::ops::Range<usize>, best: &mut Option<std::ops::Range<usize>>) {
+    use rampart_yaml::Value;
+    if node.borrowed || node.span.end < line.start || node.span.start > line.end {
+        return;
+    }
+    fn consider(
+        span: std::ops::Range<usize>,
+        line: &std::ops::Range<usize>,
+        best: &mut Option<std::ops::Range<usize>>,
+    ) {
+        if span.start >= line.start
+            && span.start < line.end
+            && best.as_ref().is_none_or(|b| span.end - span.start > b.end - b.start)
+        {
+            *best = Some(span);
+        }
+    }
+    match &node.value {
+        Value::Scalar(..) => consider(node.span.clone(), &line, best),
+        Value::Seq(items) => {
+            for i in items {
+                consider(i.span.clone(), &line, best);
+                node_on_line(i, line.clone(), best);
+            }
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                if e.key.borrowed {
+                    continue;
+                }
+                consider(e.key.span.start..e.value.span.end.max(e.key.span.end), &line, best);
+                node_on_line(&e.value, line.clone(), best);
+            }
+        }
+    }
+}
+
+/// Suppressions in YAML and JSON manifests: a `# rampart:ignore …` comment on its own line
+/// applies to the node that starts on the next line (and everything under it); at the end
+/// of a line, to the node on that line; `# rampart:ignore-file …` to the whole file; and a
+/// `rampart.dev/ignore: "CODE reason"` annotation to its object.
+pub fn yaml_suppressions(
+    text: &str,
+    docs: &[rampart_yaml::Document],
+    objects: &[&rampart_yaml::Node],
+) -> Vec<InlineSuppression> {
+    let mut blocks = Vec::new();
+    for d in docs {
+        block_scalar_spans(&d.root, &mut blocks);
+    }
+    let in_block = |offset: usize| blocks.iter().any(|b| b.start <= offset && offset < b.end);
+    let lines: Vec<(usize, &str)> = {
+        let mut offset = 0;
+        text.split_inclusive('\n')
+            .map(|l| {
+                let start = offset;
+                offset += l.len();
+                (start, l.trim_end_matches(['\n', '\r']))
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (n, &(start, line)) in lines.iter().enumerate() {
+        let Some(hash) = line.find("# rampart:ignore") else { continue };
+        let comment_start = start + hash;
+        if in_block(comment_start) {
+            continue;
+        }
+        let own_line = line[..hash].trim().is_empty();
+        if !own_line && !line[..hash].ends_with(' ') {
+            continue;
+        }
+        let comment = &line[hash + 1..];
+        let body = comment.trim_start();
+        let body_base = comment_start + 1 + (comment.len() - body.len());
+        let (file_wide, rest, rest_base) = if let Some(r) = body.strip_prefix("rampart:ignore-file") {
+            (true, r, body_base + "rampart:ignore-file".len())
+        } else if let Some(r) = body.strip_prefix("rampart:ignore") {
+            (false, r, body_base + "rampart:ignore".len())
+        } else {
+            continue;
+        };
+        if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let (selectors, reason) = selectors_and_reason(rest, rest_base);
+        let comment_span = Span::new(comment_start, start + line.len());
+        let scope = if file_wide {
+            Scope::File
+        } else {
+            // The line the comment is about: its own, or the next one with content.
+            let target = if own_line {
+                lines[n + 1..].iter().find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#')).copied()
+            } else {
+                Some((start, line))
+            };
+            let Some((tstart, tline)) = target else { continue };
+            let range = tstart..tstart + tline.len();
+            let mut best = None;
+            for d in docs {
+                node_on_line(&d.root, range.clone(), &mut best);
+            }
+            let span = best.unwrap_or(range);
+            Scope::Span(Span::new(span.start, span.end))
+        };
+        out.push(InlineSuppression { origin: Origin::Rampart, scope, selectors, reason, comment: comment_span });
+    }
+    for obj in objects {
+        let Some(value) = obj.path(&["metadata", "annotations", "rampart.dev/ignore"]) else { continue };
+        let Some(text) = value.as_str() else { continue };
+        // Offsets within a quoted value are approximate: point at the whole value.
+        let (selectors, reason) = selectors_and_reason(text, value.span.start);
+        let selectors = selectors.into_iter().map(|(s, _)| (s, Span::new(value.span.start, value.span.end))).collect();
+        out.push(InlineSuppression {
+            origin: Origin::Rampart,
+            scope: Scope::Span(Span::new(obj.span.start, obj.span.end)),
+            selectors,
+            reason,
+            comment: Span::new(value.span.start, value.span.end),
+        });
+    }
+    out
+}
+
 /// Removes suppressed findings. Returns how many were suppressed, and findings about the
 /// suppressions themselves (unused, naming no rule, without a reason). A selector only
 /// counts as unused when a rule it names was enabled in this run.

@@ -85,6 +85,7 @@ pub fn run_case(code: &str, case: &Case, name: &str) -> (Arc<SourceFile>, Vec<Fi
     settings.select = vec![code.to_string()];
     let linter = Linter::new(&settings);
     let file = SourceFile::new(name, case.source.clone());
-    let report = linter.check(&file, FileKind::Dockerfile);
+    let kind = rampart_linter::recognize::by_content(&case.source).unwrap_or(FileKind::Dockerfile);
+    let report = linter.check(&file, kind);
     (file, report.findings)
 }

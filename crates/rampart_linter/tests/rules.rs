@@ -121,8 +121,18 @@ fn check_fixes(
             return;
         }
     };
-    let before = rampart_dockerfile::parse(file.text()).errors.len();
-    let after = rampart_dockerfile::parse(&fixed).errors.len();
+    let kind = rampart_linter::recognize::by_content(file.text()).unwrap_or(FileKind::Dockerfile);
+    let syntax_errors = |text: &str| {
+        let settings = Settings { select: vec!["DF000".into(), "KS000".into()], ..Settings::default() };
+        Linter::new(&settings)
+            .check(&SourceFile::new("fixed", text.to_string()), kind)
+            .findings
+            .iter()
+            .filter(|f| f.rule.code.ends_with("000"))
+            .count()
+    };
+    let before = syntax_errors(file.text());
+    let after = syntax_errors(&fixed);
     if after > before {
         failures.push(format!("{name}: the fixed file has new syntax errors:\n{fixed}"));
     }
@@ -130,7 +140,7 @@ fn check_fixes(
         && fixes.len() == findings.len()
     {
         let settings = Settings { select: vec![code.to_string()], ..Settings::default() };
-        let again = Linter::new(&settings).check(&SourceFile::new(name, fixed.clone()), FileKind::Dockerfile);
+        let again = Linter::new(&settings).check(&SourceFile::new(name, fixed.clone()), kind);
         let remaining = again.findings.iter().filter(|f| f.rule.code == code).count();
         if remaining >= findings.len() {
             failures.push(format!("{name}: after applying its fixes the rule still reports {remaining}:\n{fixed}"));

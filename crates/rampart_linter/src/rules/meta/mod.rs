@@ -6,6 +6,7 @@ pub mod expired_exception;
 pub mod input_too_large;
 pub mod invalid_configuration;
 pub mod invalid_encoding;
+pub mod manifest_syntax_error;
 pub mod suppression_without_reason;
 pub mod unused_exception;
 pub mod unused_suppression;
@@ -25,6 +26,7 @@ macro_rules! engine_rule {
 
 engine_rule!(
     dockerfile_syntax_error::DockerfileSyntaxError,
+    manifest_syntax_error::ManifestSyntaxError,
     invalid_configuration::InvalidConfiguration,
     unused_exception::UnusedException,
     expired_exception::ExpiredException,

@@ -1,0 +1,78 @@
+//! What rules about runtime posture see: a manifest's documents, its Kubernetes objects, and
+//! its workloads read into the posture model.
+
+use std::sync::Arc;
+
+use rampart_diagnostics::{Finding, RuleInfo, SourceFile, Span};
+use rampart_posture::Workload;
+use rampart_yaml::{Document, Node};
+
+use crate::{FileKind, RuleOptions};
+
+/// Everything a posture or manifest rule can look at.
+#[derive(Debug)]
+pub struct ManifestContext<'a> {
+    pub file: &'a Arc<SourceFile>,
+    pub kind: FileKind,
+    pub documents: &'a [Document],
+    /// Kubernetes objects (`apiVersion` + `kind`), `List` items unwrapped.
+    pub objects: Vec<&'a Node>,
+    /// Workloads in the posture model (every format).
+    pub workloads: Vec<Workload>,
+    pub options: &'a RuleOptions,
+}
+
+impl<'a> ManifestContext<'a> {
+    pub fn new(file: &'a Arc<SourceFile>, kind: FileKind, documents: &'a [Document], options: &'a RuleOptions) -> Self {
+        let mut objects = Vec::new();
+        let mut workloads = Vec::new();
+        if kind == FileKind::Kubernetes {
+            for doc in documents {
+                for obj in rampart_posture::kubernetes::objects(&doc.root) {
+                    if rampart_posture::kubernetes::is_object(obj) {
+                        objects.push(obj);
+                        workloads.extend(rampart_posture::kubernetes::workload(obj));
+                    }
+                }
+            }
+        }
+        ManifestContext { file, kind, documents, objects, workloads, options }
+    }
+
+    /// Starts a finding of `rule` at `span` in this file.
+    pub fn finding(
+        &self,
+        rule: &'static RuleInfo,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding::new(rule, Arc::clone(self.file), Span::new(span.start, span.end), message)
+    }
+
+    /// Kubernetes objects of one kind.
+    pub fn objects_of_kind<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = &'a Node> + 's {
+        self.objects.iter().copied().filter(move |o| o.get_str("kind") == Some(kind))
+    }
+}
+
+/// `container `app` of Deployment `web``, `service `web``, `the OCI bundle's process`.
+pub fn container_label(w: &rampart_posture::Workload, c: &rampart_posture::ContainerPosture) -> String {
+    use rampart_posture::{ContainerRole, Format};
+    match w.format {
+        Format::Kubernetes => {
+            let role = match c.role {
+                ContainerRole::Init => "init container",
+                ContainerRole::Ephemeral => "ephemeral container",
+                _ => "container",
+            };
+            format!("{role} `{}` of {} `{}`", c.name, w.kind, w.name)
+        }
+        Format::Compose => format!("service `{}`", c.name),
+        Format::Oci => "the process".to_string(),
+    }
+}
+
+/// Where a setting is written, or `fallback` (the container or workload it is missing from).
+pub fn span_of<T>(setting: &rampart_posture::Setting<T>, fallback: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    setting.span().unwrap_or_else(|| fallback.clone())
+}

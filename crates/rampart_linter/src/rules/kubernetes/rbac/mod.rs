@@ -1,0 +1,3 @@
+use crate::rules::manifest_rules;
+
+manifest_rules!();

@@ -1,0 +1,88 @@
+use crate::Finding;
+use crate::manifest::ManifestContext;
+
+declare_rule! {
+    /// A workload shares the host's network, PID or IPC namespace.
+    ///
+    /// ## What it does
+    /// Reports `hostNetwork: true`, `hostPID: true` and `hostIPC: true` on a pod (Kubernetes),
+    /// and `network_mode: host`, `pid: host` and `ipc: host` on a Compose service, at the line
+    /// that sets each; for an OCI runtime config, a missing `network`, `pid` or `ipc` entry in
+    /// `linux.namespaces` (the process then shares the host's).
+    ///
+    /// ## Why
+    /// In the host's network namespace a container can bind to the node's addresses, reach
+    /// services listening on localhost and sniff traffic; in its PID namespace it can see and
+    /// signal every process on the node (and read their environment); in its IPC namespace it
+    /// can read other processes' shared memory.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   hostNetwork: true
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.4.2
+    /// ```
+    /// Use instead: remove `hostNetwork` and expose the port through a Service.
+    ///
+    /// ## Fix safety
+    /// No automatic fix yet: a node agent may need the host's namespace by design.
+    ///
+    /// ## References
+    /// - Pod Security Standards, baseline: "Host Namespaces"
+    /// - CIS Kubernetes Benchmark 5.2.3, 5.2.4, 5.2.5; CIS Docker Benchmark 5.9, 5.15, 5.16
+    pub struct HostNamespaces {
+        code: "KS002",
+        name: "host-namespaces",
+        severity: Error,
+        tags: ["pss:baseline", "pss-control:host-namespaces", "isolation", "cis-docker:5.9", "seed:isolation"],
+        equivalents: [
+            "pss:baseline/host-namespaces",
+            "kyverno:disallow-host-namespaces",
+            "trivy:KSV-0008",
+            "trivy:KSV-0009",
+            "trivy:KSV-0010",
+            "kube-linter:host-network",
+            "kube-linter:host-pid",
+            "kube-linter:host-ipc",
+            "polaris:hostNetworkSet",
+            "polaris:hostPIDSet",
+            "polaris:hostIPCSet",
+            "checkov:CKV_K8S_17",
+            "checkov:CKV_K8S_18",
+            "checkov:CKV_K8S_19",
+        ],
+        fix: None,
+    }
+}
+
+pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
+    for w in &cx.workloads {
+        for (setting, what, risk, help) in [
+            (
+                &w.host_network,
+                "network",
+                "it can bind to the node's addresses and reach services on its localhost",
+                "remove it and expose the ports through a Service",
+            ),
+            (
+                &w.host_pid,
+                "PID",
+                "it can see and signal every process on the node",
+                "remove it; to see the other containers of the pod, `shareProcessNamespace: true` is enough",
+            ),
+            (&w.host_ipc, "IPC", "it can read other processes' shared memory", "remove it"),
+        ] {
+            if !setting.value {
+                continue;
+            }
+            let span = setting.span().unwrap_or_else(|| w.anchor.clone());
+            out.push(
+                cx.finding(&INFO, span, format!("{} shares the host's {what} namespace", w.describe()))
+                    .with_label(risk)
+                    .with_help(help),
+            );
+        }
+    }
+}
