@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use rampart_config::{Date, Level};
 use rampart_diagnostics::render::{Format, RenderOptions, Report, render};
+use std::sync::Arc;
+
 use rampart_diagnostics::{Finding, RuleInfo, Severity, SourceFile, Span, Summary};
 use rampart_linter::recognize::{self, FileKind};
 use rampart_linter::rules::meta::{input_too_large, invalid_encoding};
@@ -38,11 +40,14 @@ enum Input {
 }
 
 /// What checking one job produced.
+#[derive(Default)]
 struct Outcome {
     findings: Vec<Finding>,
     suppressed: usize,
     checked: bool,
     error: Option<String>,
+    /// A Kubernetes manifest and its documents, for the checks across files.
+    manifest: Option<(Arc<SourceFile>, Vec<rampart_yaml::Document>)>,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -181,6 +186,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut suppressed = 0;
     let mut files = 0;
     let mut per_config: Vec<Vec<(Finding, String)>> = (0..configs.len()).map(|_| Vec::new()).collect();
+    let mut manifests: Vec<Vec<(Arc<SourceFile>, Vec<rampart_yaml::Document>)>> =
+        (0..configs.len()).map(|_| Vec::new()).collect();
+    let mut rel_of: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (job, outcome) in jobs.iter().zip(outcomes) {
         if let Some(e) = outcome.error {
             errors.push(e);
@@ -190,6 +198,22 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
         suppressed += outcome.suppressed;
         per_config[job.config].extend(outcome.findings.into_iter().map(|f| (f, job.rel.clone())));
+        if let Some(m) = outcome.manifest {
+            rel_of.insert(m.0.name().to_string(), job.rel.clone());
+            manifests[job.config].push(m);
+        }
+    }
+    // Checks across the manifests given together (per configuration).
+    for (ci, files) in manifests.iter().enumerate() {
+        if files.is_empty() {
+            continue;
+        }
+        let (found, hidden) = configs[ci].linter.check_project(files);
+        suppressed += hidden;
+        per_config[ci].extend(found.into_iter().map(|f| {
+            let rel = rel_of.get(f.file.name()).cloned().unwrap_or_default();
+            (f, rel)
+        }));
     }
     let today = std::env::var("RAMPART_TODAY").ok().and_then(|d| Date::parse(&d)).unwrap_or_else(Date::today);
     let mut findings = Vec::new();
@@ -291,7 +315,7 @@ fn sniff(path: &Path) -> bool {
 }
 
 fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
-    let empty = |error: Option<String>| Outcome { findings: Vec::new(), suppressed: 0, checked: false, error };
+    let empty = |error: Option<String>| Outcome { error, ..Outcome::default() };
     if let (Input::File(path), None, false) = (&job.input, job.kind, job.explicit)
         && !sniff(path)
     {
@@ -316,7 +340,7 @@ fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
                         ),
                     )];
                     cfg.linter.finalize(&mut findings);
-                    return Outcome { findings, suppressed: 0, checked: true, error: None };
+                    return Outcome { findings, checked: true, ..Outcome::default() };
                 }
                 Ok(_) => {}
                 Err(e) => return empty(Some(format!("{}: {e}", job.display))),
@@ -344,7 +368,7 @@ fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
                 format!("byte {at} is not valid UTF-8"),
             )];
             cfg.linter.finalize(&mut findings);
-            return Outcome { findings, suppressed: 0, checked: true, error: None };
+            return Outcome { findings, checked: true, ..Outcome::default() };
         }
     };
     if text.len() > MAX_INPUT_BYTES {
@@ -356,7 +380,7 @@ fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
             format!("the input is more than the {MAX_INPUT_BYTES} bytes rampart parses; it was not checked"),
         )];
         cfg.linter.finalize(&mut findings);
-        return Outcome { findings, suppressed: 0, checked: true, error: None };
+        return Outcome { findings, checked: true, ..Outcome::default() };
     }
     let kind = match job.kind.or_else(|| recognize::by_content(&text)) {
         Some(k) => k,
@@ -378,7 +402,8 @@ fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
     };
     let file = SourceFile::new(job.display.clone(), text);
     let report = cfg.linter.check(&file, kind);
-    Outcome { findings: report.findings, suppressed: report.suppressed, checked: true, error: None }
+    let manifest = (kind == FileKind::Kubernetes).then(|| (Arc::clone(&file), report.documents));
+    Outcome { findings: report.findings, suppressed: report.suppressed, checked: true, error: None, manifest }
 }
 
 fn use_color(args: &CheckArgs) -> bool {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use rampart_diagnostics::{Finding, RuleInfo, Severity, SourceFile, Span};
 
 use crate::dockerfile::DockerfileContext;
-use crate::manifest::ManifestContext;
+use crate::manifest::{ManifestContext, ProjectContext};
 use crate::rules::meta::{dockerfile_syntax_error, input_too_large, manifest_syntax_error};
 use crate::settings::is_meta;
 use crate::{FileKind, Rule, RuleOptions, Settings, suppress};
@@ -15,6 +15,9 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Findings hidden by inline suppressions.
     pub suppressed: usize,
+    /// The parsed documents of a manifest, kept for the checks across files
+    /// ([`Linter::check_project`]).
+    pub documents: Vec<rampart_yaml::Document>,
 }
 
 /// Runs the enabled rules at their configured severity.
@@ -66,7 +69,7 @@ impl Linter {
                 ),
             )];
             self.finalize(&mut findings);
-            return FileReport { findings, suppressed: 0 };
+            return FileReport { findings, suppressed: 0, documents: Vec::new() };
         }
         match kind {
             FileKind::Dockerfile => self.check_dockerfile(file),
@@ -107,7 +110,39 @@ impl Linter {
         self.finalize(&mut findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.message == b.message);
-        FileReport { findings, suppressed }
+        FileReport { findings, suppressed, documents }
+    }
+
+    /// Runs the checks that need every manifest given together (a namespace's network
+    /// policies may sit in another file than its workloads). Inline suppressions of the file
+    /// a finding points into apply. Returns the findings and how many were suppressed.
+    pub fn check_project(&self, files: &[(Arc<SourceFile>, Vec<rampart_yaml::Document>)]) -> (Vec<Finding>, usize) {
+        let cx = ProjectContext::new(files, &self.options);
+        let mut findings = Vec::new();
+        for (rule, _) in &self.rules {
+            if !is_meta(*rule) {
+                rule.check_project(&cx, &mut findings);
+            }
+        }
+        if findings.is_empty() {
+            return (findings, 0);
+        }
+        let mut suppressed = 0;
+        let mut kept = Vec::new();
+        for pf in &cx.files {
+            let mut mine: Vec<Finding> = findings.iter().filter(|f| Arc::ptr_eq(&f.file, pf.file)).cloned().collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let suppressions = suppress::yaml_suppressions(pf.file.text(), pf.documents, &pf.objects);
+            // Unused-suppression findings are the per-file check's business, not repeated here.
+            let (n, _) = suppress::apply(&mut mine, &suppressions, pf.file, &|_| false);
+            suppressed += n;
+            kept.extend(mine);
+        }
+        self.finalize(&mut kept);
+        kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        (kept, suppressed)
     }
 
     fn check_dockerfile(&self, file: &Arc<SourceFile>) -> FileReport {
@@ -136,6 +171,6 @@ impl Linter {
         self.finalize(&mut findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.message == b.message);
-        FileReport { findings, suppressed }
+        FileReport { findings, suppressed, documents: Vec::new() }
     }
 }

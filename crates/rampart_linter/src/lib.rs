@@ -42,4 +42,7 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
 
     /// Checks a manifest: Kubernetes objects and workloads in the posture model.
     fn check_manifest(&self, _cx: &manifest::ManifestContext<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks every Kubernetes manifest given together (network policies across files).
+    fn check_project(&self, _cx: &manifest::ProjectContext<'_>, _out: &mut Vec<Finding>) {}
 }

@@ -55,6 +55,58 @@ impl<'a> ManifestContext<'a> {
     }
 }
 
+/// One manifest file of a project.
+#[derive(Debug)]
+pub struct ProjectFile<'a> {
+    pub file: &'a Arc<SourceFile>,
+    pub documents: &'a [Document],
+    /// Kubernetes objects (`List` items unwrapped).
+    pub objects: Vec<&'a Node>,
+    pub workloads: Vec<Workload>,
+}
+
+/// Every manifest given together, for checks across files: a namespace's NetworkPolicies,
+/// Services and workloads are usually in different files.
+#[derive(Debug)]
+pub struct ProjectContext<'a> {
+    pub files: Vec<ProjectFile<'a>>,
+    pub options: &'a RuleOptions,
+}
+
+impl<'a> ProjectContext<'a> {
+    pub fn new(files: &'a [(Arc<SourceFile>, Vec<Document>)], options: &'a RuleOptions) -> Self {
+        let files = files
+            .iter()
+            .map(|(file, documents)| {
+                let cx = ManifestContext::new(file, FileKind::Kubernetes, documents, options);
+                ProjectFile { file, documents, objects: cx.objects, workloads: cx.workloads }
+            })
+            .collect();
+        ProjectContext { files, options }
+    }
+
+    /// Every Kubernetes object, with its file.
+    pub fn objects(&self) -> impl Iterator<Item = (&ProjectFile<'a>, &'a Node)> + '_ {
+        self.files.iter().flat_map(|f| f.objects.iter().map(move |o| (f, *o)))
+    }
+
+    /// Every workload, with its file.
+    pub fn workloads(&self) -> impl Iterator<Item = (&ProjectFile<'a>, &Workload)> + '_ {
+        self.files.iter().flat_map(|f| f.workloads.iter().map(move |w| (f, w)))
+    }
+
+    /// Starts a finding of `rule` at `span` in `file`.
+    pub fn finding(
+        &self,
+        rule: &'static RuleInfo,
+        file: &ProjectFile<'_>,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding::new(rule, Arc::clone(file.file), Span::new(span.start, span.end), message)
+    }
+}
+
 /// `container `app` of Deployment `web``, `service `web``, `the OCI bundle's process`.
 pub fn container_label(w: &rampart_posture::Workload, c: &rampart_posture::ContainerPosture) -> String {
     use rampart_posture::{ContainerRole, Format};
