@@ -6,7 +6,10 @@ default report to /dev/null; every command runs once to warm caches, then RUNS t
 median wall time and the peak resident memory are reported. Ratios, not absolute times,
 are the result: the machine is shared and noisy.
 
-    compare.py --corpus DIR --rampart BIN [--peers DIR] [--runs N] [--json OUT]
+    compare.py --corpus DIR --rampart BIN [--kind dockerfile|kubernetes] [--peers DIR] [--runs N] [--json OUT]
+
+For Dockerfiles the peers are hadolint (all files in one process) and `trivy config`; for
+Kubernetes manifests, `trivy config`.
 """
 
 import argparse
@@ -52,23 +55,28 @@ def main():
     ap.add_argument("--peers", default="/tmp/peers/bin")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--kind", choices=["dockerfile", "kubernetes"], default="dockerfile")
     a = ap.parse_args()
 
-    files = dockerfiles(a.corpus)
+    if a.kind == "dockerfile":
+        files = dockerfiles(a.corpus)
+    else:
+        files = [os.path.join(root, f) for root, _, fs in os.walk(a.corpus) for f in fs if f.endswith((".yaml", ".yml", ".json"))]
     env = dict(os.environ)
     cache = tempfile.mkdtemp(prefix="bench-trivy-cache-")
     env.update({"TRIVY_DISABLE_TELEMETRY": "true", "TRIVY_SKIP_VERSION_CHECK": "true", "TRIVY_CACHE_DIR": cache, "NO_COLOR": "1"})
     tools = [("rampart", [a.rampart, "check", "--no-config", a.corpus])]
     hadolint = os.path.join(a.peers, "hadolint")
     trivy = os.path.join(a.peers, "trivy")
-    if os.path.exists(hadolint):
+    if os.path.exists(hadolint) and a.kind == "dockerfile":
         tools.append(("hadolint", [hadolint, "--no-fail", "--no-color", *files]))
     if os.path.exists(trivy):
         tools.append(("trivy config", [trivy, "config", "--skip-check-update", "--quiet", a.corpus]))
     if len(tools) == 1:
         print("no peers found in", a.peers, "- run ../shared/tools/install-peers.sh", file=sys.stderr)
 
-    print(f"corpus: {len(files)} Dockerfiles, {sum(os.path.getsize(f) for f in files) // 1024} KiB; {a.runs} runs each after a warm-up\n")
+    what = "Dockerfiles" if a.kind == "dockerfile" else "manifest files"
+    print(f"corpus: {len(files)} {what}, {sum(os.path.getsize(f) for f in files) // 1024} KiB; {a.runs} runs each after a warm-up\n")
     results = {}
     for name, cmd in tools:
         measure(cmd, env)  # warm-up

@@ -47,3 +47,69 @@ fn generated_corpus_checks_cleanly() {
         .collect();
     assert!(syntax.is_empty(), "syntax errors in generated Dockerfiles:\n{}", syntax.join("\n"));
 }
+
+fn check_json(path: &Path) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["check", "--no-config", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "status {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn syntax_findings(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().is_some_and(|c| c.ends_with("000")))
+        .map(|f| format!("{}:{}: {}", f["path"], f["line"], f["message"]))
+        .collect()
+}
+
+/// The real-world manifests of the kubernetes/examples project (`../shared/corpora`): every
+/// object loads, nothing crashes, and no document is reported as unreadable.
+#[test]
+fn shared_kubernetes_corpus_loads_cleanly() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/k8s-examples");
+    if !corpus.is_dir() {
+        assert!(
+            std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(),
+            "the shared corpus is not at {}",
+            corpus.display()
+        );
+        eprintln!("skipping: no shared corpus at {}", corpus.display());
+        return;
+    }
+    let doc = check_json(&corpus);
+    assert!(doc["summary"]["files"].as_u64().unwrap() >= 200, "{}", doc["summary"]);
+    let syntax = syntax_findings(&doc);
+    assert!(syntax.is_empty(), "spurious parse findings:\n{}", syntax.join("\n"));
+}
+
+/// The benchmark's generated manifests (multi-document files of every workload kind).
+#[test]
+fn generated_manifests_check_cleanly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let ok = Command::new("python3")
+        .arg(root.join("bench/gen_manifests.py"))
+        .arg(dir.path())
+        .args(["--files", "100"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(), "python3 is required to generate the corpus");
+        return;
+    }
+    let doc = check_json(dir.path());
+    assert_eq!(doc["summary"]["files"], 100);
+    let syntax = syntax_findings(&doc);
+    assert!(syntax.is_empty(), "parse findings in generated manifests:\n{}", syntax.join("\n"));
+}
