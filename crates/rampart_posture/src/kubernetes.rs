@@ -128,8 +128,11 @@ fn inherit<T: Clone>(own: Option<Setting<T>>, pod: &Option<Setting<T>>) -> Optio
 fn volume_kind(v: &Node) -> (VolumeKind, Span) {
     for e in v.entries() {
         let Some(key) = e.key.as_str() else { continue };
+        // `hostPath: ~` is no volume source at all (Kubernetes then defaults to `emptyDir`).
+        if key == "name" || e.value.is_null() {
+            continue;
+        }
         let kind = match key {
-            "name" => continue,
             "hostPath" => {
                 let path = e.value.get("path");
                 VolumeKind::HostPath {
@@ -296,6 +299,8 @@ fn container(c: &Node, role: ContainerRole, pcx: &PodContext<'_>) -> ContainerPo
     }
 }
 
+/// Annotations or labels: a null value (`key: ~`, `key:`) reads as the empty string, as
+/// Kubernetes decodes it.
 fn string_map(node: Option<&Node>) -> Vec<(String, Setting<String>)> {
     node.map(|m| {
         m.entries()
@@ -303,7 +308,7 @@ fn string_map(node: Option<&Node>) -> Vec<(String, Setting<String>)> {
             .filter_map(|e| {
                 Some((
                     e.key.as_str()?.to_string(),
-                    Setting::explicit(e.value.as_str().unwrap_or("").to_string(), e.value.span.clone()),
+                    Setting::explicit(e.value.as_string().unwrap_or("").to_string(), e.value.span.clone()),
                 ))
             })
             .collect()

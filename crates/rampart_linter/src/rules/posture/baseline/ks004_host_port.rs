@@ -1,0 +1,75 @@
+use crate::Finding;
+use crate::manifest::{ManifestContext, container_label};
+
+declare_rule! {
+    /// A container opens a port on the node itself (`hostPort`).
+    ///
+    /// ## What it does
+    /// Reports every `ports[].hostPort` other than `0` on a container (regular, init and
+    /// ephemeral containers of every Kubernetes workload kind), at the value; a Compose
+    /// service port published on the host (`"8080:80"`) is the same thing.
+    ///
+    /// ## Why
+    /// A host port binds the node's own addresses: the pod is reachable from wherever the
+    /// node is, bypassing Services and most network policies, and it can take a port that a
+    /// node service (DNS on 53, say) should own. It also pins the pod: two pods with the same
+    /// host port cannot share a node.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: dns
+    ///     image: registry.example.com/dns:2.1.0
+    ///     ports:
+    ///       - containerPort: 5353
+    ///         hostPort: 53
+    /// ```
+    /// Use instead: drop `hostPort` and expose the pod through a Service (of type
+    /// `NodePort` or `LoadBalancer` when it must be reachable from outside the cluster).
+    ///
+    /// ## Fix safety
+    /// No automatic fix: removing `hostPort` changes how clients reach the pod, so a Service
+    /// has to replace it. Unsafe; rampart does not apply it.
+    ///
+    /// ## References
+    /// - Pod Security Standards, baseline: "Host Ports"
+    ///   <https://kubernetes.io/docs/concepts/security/pod-security-standards/>
+    /// - CIS Kubernetes Benchmark 5.2.13
+    pub struct HostPort {
+        code: "KS004",
+        name: "host-port",
+        severity: Error,
+        tags: ["pss:baseline", "pss-control:host-ports", "isolation", "seed:isolation"],
+        equivalents: [
+            "pss:baseline/host-ports",
+            "kyverno:disallow-host-ports",
+            "trivy:KSV-0024",
+            "polaris:hostPortSet",
+            "checkov:CKV_K8S_26",
+        ],
+        fix: None,
+    }
+}
+
+pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
+    for w in &cx.workloads {
+        for c in &w.containers {
+            for port in &c.ports {
+                let Some(host) = &port.host_port else { continue };
+                if host.value == 0 {
+                    continue;
+                }
+                let span = host.span().unwrap_or_else(|| port.span.clone());
+                let label = match port.container_port {
+                    Some(p) if p != host.value => format!("port {} of the node, forwarded to port {p}", host.value),
+                    _ => format!("port {} of the node itself", host.value),
+                };
+                out.push(
+                    cx.finding(&INFO, span, format!("{} opens port {} on the node", container_label(w, c), host.value))
+                        .with_label(label)
+                        .with_help("remove `hostPort` and reach the pod through a Service"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+use rampart_posture::Seccomp;
+
+use crate::Finding;
+use crate::manifest::{ManifestContext, container_label};
+
+declare_rule! {
+    /// A pod or container turns seccomp off (`seccompProfile.type: Unconfined`).
+    ///
+    /// ## What it does
+    /// Reports `securityContext.seccompProfile.type` set to anything but `RuntimeDefault` or
+    /// `Localhost` (that is, `Unconfined`) on the pod and on each container (regular, init
+    /// and ephemeral) that sets its own, at the value; for Compose,
+    /// `security_opt: [seccomp=unconfined]`.
+    ///
+    /// Leaving seccomp unset passes the baseline level (the restricted level requires it to
+    /// be set): this rule reports only an explicit `Unconfined`. A pod-level `Unconfined` is
+    /// reported even when every container sets its own profile, as Pod Security admission
+    /// does.
+    ///
+    /// ## Why
+    /// The runtime's default seccomp profile blocks the system calls most kernel exploits
+    /// need (`keyctl`, `unshare`, `bpf`, `ptrace` on older kernels, …). Without it, every
+    /// kernel bug reachable through a system call is reachable from the container.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: app
+    ///     image: registry.example.com/app:1.4.2
+    ///     securityContext:
+    ///       seccompProfile:
+    ///         type: Unconfined
+    /// ```
+    /// Use instead: `type: RuntimeDefault`, or a `Localhost` profile that allows the extra
+    /// system calls the workload needs.
+    ///
+    /// ## Fix safety
+    /// No automatic fix: a workload set unconfined may make a system call that the default
+    /// profile blocks, and would then fail at run time. Unsafe; rampart does not apply it.
+    ///
+    /// ## References
+    /// - Pod Security Standards, baseline: "Seccomp"
+    ///   <https://kubernetes.io/docs/concepts/security/pod-security-standards/>
+    /// - CIS Docker Benchmark 5.21
+    /// - CWE-693: Protection Mechanism Failure
+    /// - <https://kubernetes.io/docs/tutorials/security/seccomp/>
+    pub struct SeccompUnconfined {
+        code: "KS010",
+        name: "seccomp-unconfined",
+        severity: Error,
+        tags: ["pss:baseline", "pss-control:seccomp", "confinement", "cis-docker:5.21", "cwe:693", "seed:security-profiles"],
+        equivalents: [
+            "pss:baseline/seccomp",
+            "kyverno:restrict-seccomp",
+            "trivy:KSV-0104",
+        ],
+        fix: None,
+    }
+}
+
+const HELP: &str = "use `RuntimeDefault`, or a `Localhost` profile that allows the system calls the workload needs";
+
+/// The profile as written and a label, for a profile type the baseline forbids.
+fn forbidden(profile: &Seccomp) -> Option<(String, &'static str)> {
+    match profile {
+        Seccomp::RuntimeDefault | Seccomp::Localhost(_) => None,
+        Seccomp::Unconfined => Some(("`Unconfined`".to_string(), "every system call reaches the kernel unfiltered")),
+        Seccomp::Other(v) => Some((format!("`{v}`"), "neither `RuntimeDefault` nor `Localhost`")),
+    }
+}
+
+pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
+    for w in &cx.workloads {
+        if let Some(pod) = &w.pod.seccomp
+            && let Some((shown, label)) = forbidden(&pod.value)
+            && let Some(span) = pod.span()
+        {
+            out.push(
+                cx.finding(
+                    &INFO,
+                    span,
+                    format!("{} sets the seccomp profile {shown} for its containers", w.describe()),
+                )
+                .with_label(label)
+                .with_help(HELP),
+            );
+        }
+        for c in &w.containers {
+            let setting = &c.seccomp;
+            if !setting.is_explicit() {
+                continue;
+            }
+            if let Some((shown, label)) = forbidden(&setting.value)
+                && let Some(span) = setting.span()
+            {
+                out.push(
+                    cx.finding(&INFO, span, format!("{} runs with the seccomp profile {shown}", container_label(w, c)))
+                        .with_label(label)
+                        .with_help(HELP),
+                );
+            }
+        }
+    }
+}
