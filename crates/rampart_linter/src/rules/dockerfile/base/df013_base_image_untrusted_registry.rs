@@ -57,28 +57,10 @@ declare_rule! {
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
     let Some(list) = &cx.options.trusted_registries else { return };
-    let trusted: Vec<String> = list.iter().map(|e| normalize(e)).filter(|e| !e.is_empty()).collect();
-    let help = if trusted.is_empty() {
-        "no registry is trusted (`images.trusted-registries` is empty): list the ones you allow".to_string()
-    } else {
-        format!(
-            "trusted (`images.trusted-registries`): {}; use an image from one of them, or mirror this one into one",
-            trusted.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
-        )
-    };
+    let trusted = TrustedRegistries::new(list);
+    let help = trusted.help();
     let mut report = |image: &ImageRef, span: Span, what: &str| {
-        let repo = image.canonical_repository().to_ascii_lowercase();
-        if trusted.iter().any(|t| repo == *t || repo.starts_with(&format!("{t}/"))) {
-            return;
-        }
-        let registry = normalize(image.registry_or_default());
-        let partial: Vec<String> =
-            trusted.iter().filter(|t| t.starts_with(&format!("{registry}/"))).map(|t| format!("`{t}/…`")).collect();
-        let label = if partial.is_empty() {
-            format!("pulled from `{registry}`")
-        } else {
-            format!("on `{registry}` only {} is trusted", partial.join(", "))
-        };
+        let Some(label) = trusted.untrusted(image) else { return };
         out.push(
             cx.finding(&INFO, span, format!("{what} `{image}` is not from a trusted registry"))
                 .with_label(label)
@@ -93,6 +75,51 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         if let Target::Image(image) = resolve(cx, value) {
             report(&image, r.span, &format!("`{}` image", r.site.describe()));
         }
+    }
+}
+
+/// The `images.trusted-registries` list, normalised, and how an image is judged against
+/// it (shared with the posture rule KS025).
+pub(crate) struct TrustedRegistries {
+    trusted: Vec<String>,
+}
+
+impl TrustedRegistries {
+    pub(crate) fn new(list: &[String]) -> Self {
+        TrustedRegistries { trusted: list.iter().map(|e| normalize(e)).filter(|e| !e.is_empty()).collect() }
+    }
+
+    /// What to do about an untrusted image: the trusted list, or that it is empty.
+    pub(crate) fn help(&self) -> String {
+        if self.trusted.is_empty() {
+            "no registry is trusted (`images.trusted-registries` is empty): list the ones you allow".to_string()
+        } else {
+            format!(
+                "trusted (`images.trusted-registries`): {}; use an image from one of them, or mirror this one into one",
+                self.trusted.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+            )
+        }
+    }
+
+    /// `None` when the image's repository is trusted; otherwise a label saying where it is
+    /// pulled from (and which part of that registry is trusted, if any).
+    pub(crate) fn untrusted(&self, image: &ImageRef) -> Option<String> {
+        let repo = image.canonical_repository().to_ascii_lowercase();
+        if self.trusted.iter().any(|t| repo == *t || repo.starts_with(&format!("{t}/"))) {
+            return None;
+        }
+        let registry = normalize(image.registry_or_default());
+        let partial: Vec<String> = self
+            .trusted
+            .iter()
+            .filter(|t| t.starts_with(&format!("{registry}/")))
+            .map(|t| format!("`{t}/…`"))
+            .collect();
+        Some(if partial.is_empty() {
+            format!("pulled from `{registry}`")
+        } else {
+            format!("on `{registry}` only {} is trusted", partial.join(", "))
+        })
     }
 }
 

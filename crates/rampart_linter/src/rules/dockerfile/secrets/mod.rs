@@ -6,7 +6,7 @@ pub mod df062_sensitive_file_copied;
 pub mod df063_secret_mount_persisted;
 pub mod df064_insecure_build_entitlement;
 pub mod df065_git_directory_kept;
-mod util;
+pub(crate) mod util;
 
 use super::dockerfile_rules;
 

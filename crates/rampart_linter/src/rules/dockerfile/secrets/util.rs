@@ -14,7 +14,7 @@ pub(super) fn span(r: &Range<usize>) -> Span {
 
 /// For a password in a URL (`https://user:pass@host`) or an npm setting (`_authToken=…`),
 /// the range of the password or token within `range` of `text`; otherwise `range`.
-pub(super) fn narrow(kind: &rampart_secrets::SecretKind, text: &str, range: Range<usize>) -> Range<usize> {
+pub(crate) fn narrow(kind: &rampart_secrets::SecretKind, text: &str, range: Range<usize>) -> Range<usize> {
     let Some(m) = text.get(range.clone()) else { return range };
     if kind.id == rampart_secrets::NPM_AUTH.id {
         return match m.find('=') {
