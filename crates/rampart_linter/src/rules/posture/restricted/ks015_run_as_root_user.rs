@@ -64,7 +64,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             && pod.value == 0
             && let Some(span) = pod.span()
         {
-            let overridden = w.all_containers().all(|c| c.run_as_user.is_explicit());
+            let overridden = !w.containers.is_empty() && w.all_containers().all(|c| c.run_as_user.is_explicit());
             out.push(
                 cx.finding(&INFO, span, format!("{} sets `runAsUser: 0` at the pod level", w.describe()))
                     .with_label(if overridden {

@@ -113,7 +113,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             && !confines(&pod.value)
             && let Some(span) = pod.span()
         {
-            let overridden = containers.iter().all(|c| c.seccomp.is_explicit());
+            let overridden = !containers.is_empty() && containers.iter().all(|c| c.seccomp.is_explicit());
             out.push(
                 cx.finding(
                     &INFO,
