@@ -407,6 +407,7 @@ pub fn workload(obj: &Node) -> Option<Workload> {
         },
         service_account: spec.get("serviceAccountName").or_else(|| spec.get("serviceAccount")).and_then(explicit_str),
         host_aliases: spec.get("hostAliases").map(|h| h.span.clone()),
+        os: spec.path(&["os", "name"]).and_then(explicit_str),
         pod,
         annotations,
         labels,

@@ -311,6 +311,9 @@ pub struct Workload {
     pub automount_service_account_token: Setting<Option<bool>>,
     pub service_account: Option<Setting<String>>,
     pub host_aliases: Option<Span>,
+    /// The operating system the workload declares it runs on (Kubernetes `spec.os.name`:
+    /// `linux`, `windows`), when written. Some Linux-only controls do not apply to Windows.
+    pub os: Option<Setting<String>>,
     /// Pod-level security settings, as written (containers inherit them).
     pub pod: PodSecurity,
     pub annotations: Vec<(String, Setting<String>)>,
@@ -340,6 +343,13 @@ impl Workload {
 
     pub fn volume(&self, name: &str) -> Option<&Volume> {
         self.volumes.iter().find(|v| v.name == name)
+    }
+
+    /// The workload declares it runs on Windows (`spec.os.name: windows`): the Pod Security
+    /// Standards exempt it from their Linux-only controls (privilege escalation, seccomp,
+    /// capabilities).
+    pub fn is_windows(&self) -> bool {
+        self.os.as_ref().is_some_and(|os| os.value == "windows")
     }
 
     /// `Deployment/web` or `service web`, for messages.

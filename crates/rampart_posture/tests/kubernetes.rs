@@ -100,3 +100,19 @@ fn every_workload_kind_and_lists() {
         assert_eq!(load(&text)[0].containers.len(), 1, "{kind}");
     }
 }
+
+#[test]
+fn the_pod_os_is_read() {
+    let pod = |os: &str| {
+        load(&format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n{os}  containers: [{{name: c, image: x}}]\n"
+        ))
+        .remove(0)
+    };
+    let windows = pod("  os:\n    name: windows\n");
+    assert_eq!(windows.os.as_ref().map(|o| o.value.as_str()), Some("windows"));
+    assert!(windows.is_windows());
+    assert!(!pod("  os: {name: linux}\n").is_windows());
+    assert!(!pod("  os: {name: Windows}\n").is_windows(), "the API only knows `windows`");
+    assert!(pod("").os.is_none());
+}
