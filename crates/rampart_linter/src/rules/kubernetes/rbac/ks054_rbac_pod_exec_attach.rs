@@ -9,8 +9,9 @@ declare_rule! {
     /// Reports a rule of a Role or ClusterRole that grants `create` or `get` (or `*`) on
     /// `pods/exec` or `pods/attach` in the core API group, through the subresource itself,
     /// `*/exec`, `*/attach` or `*` resources, pointing at the resource. Both verbs count:
-    /// `kubectl exec` sends `create` over SPDY and `get` over WebSockets (the default since
-    /// Kubernetes 1.31). `pods` alone does not grant its subresources and is not reported.
+    /// a session opened over SPDY is authorized as `create`, one opened over WebSockets (which
+    /// recent `kubectl` versions use) as `get`. `pods` alone does not grant its subresources
+    /// and is not reported.
     ///
     /// `resourceNames` narrows the grant to named pods; it is still reported, with the names:
     /// a shell in those pods is still a shell.
