@@ -25,6 +25,8 @@ pub struct FileReport {
 pub struct Linter {
     rules: Vec<(&'static dyn Rule, Severity)>,
     severity: HashMap<&'static str, Severity>,
+    /// Enabled rules that report only across files ([`Rule::checks_project`]).
+    project: Vec<&'static str>,
     options: RuleOptions,
 }
 
@@ -32,7 +34,8 @@ impl Linter {
     pub fn new(settings: &Settings) -> Linter {
         let rules = settings.resolve();
         let severity = rules.iter().map(|(r, s)| (r.info().code, *s)).collect();
-        Linter { rules, severity, options: settings.options.clone() }
+        let project = rules.iter().filter(|(r, _)| r.checks_project()).map(|(r, _)| r.info().code).collect();
+        Linter { rules, severity, project, options: settings.options.clone() }
     }
 
     /// The enabled rules, in code order.
@@ -105,7 +108,10 @@ impl Linter {
             }
         }
         let suppressions = suppress::yaml_suppressions(text, &documents, &cx.objects);
-        let (suppressed, meta) = suppress::apply(&mut findings, &suppressions, file, &|r| self.is_enabled(r));
+        // A suppression of a rule that reports across files is used (or not) in `check_project`.
+        let (suppressed, meta) = suppress::apply(&mut findings, &suppressions, file, &|r| {
+            self.is_enabled(r) && !self.project.contains(&r.code)
+        });
         findings.extend(meta);
         self.finalize(&mut findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -45,4 +45,10 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
 
     /// Checks every Kubernetes manifest given together (network policies across files).
     fn check_project(&self, _cx: &manifest::ProjectContext<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Whether the rule reports only from [`Rule::check_project`]: the check of one file
+    /// then cannot tell that a suppression naming it is unused.
+    fn checks_project(&self) -> bool {
+        false
+    }
 }

@@ -10,6 +10,10 @@
 //! ```
 //!
 //! A `fail` case must make the rule report at least once, a `pass` case never.
+//!
+//! A Kubernetes case is also one project: its documents go through `Linter::check_project`
+//! as if given together on the command line, so rules across files (a namespace's
+//! NetworkPolicies and workloads) are tested on the case's objects.
 
 #![allow(dead_code)]
 
@@ -87,5 +91,10 @@ pub fn run_case(code: &str, case: &Case, name: &str) -> (Arc<SourceFile>, Vec<Fi
     let file = SourceFile::new(name, case.source.clone());
     let kind = rampart_linter::recognize::by_content(&case.source).unwrap_or(FileKind::Dockerfile);
     let report = linter.check(&file, kind);
-    (file, report.findings)
+    let mut findings = report.findings;
+    if kind == FileKind::Kubernetes {
+        let project = [(Arc::clone(&file), report.documents)];
+        findings.extend(linter.check_project(&project).0);
+    }
+    (file, findings)
 }

@@ -29,3 +29,29 @@ macro_rules! manifest_rules {
     };
 }
 pub(crate) use manifest_rules;
+
+/// Implements [`crate::Rule`] for rules that need every Kubernetes manifest given together
+/// (a namespace's NetworkPolicies and workloads sit in different files): each module has
+/// `INFO` and a `check` function taking a [`crate::manifest::ProjectContext`]. Defines
+/// `PROJECT_RULES`, so a category can hold both kinds (`manifest_rules!` defines `RULES`).
+macro_rules! project_rules {
+    ($($module:ident::$ty:ident),* $(,)?) => {
+        $(impl crate::Rule for $module::$ty {
+            fn info(&self) -> &'static crate::RuleInfo {
+                &$module::INFO
+            }
+            fn check_project(
+                &self,
+                cx: &crate::manifest::ProjectContext<'_>,
+                out: &mut Vec<crate::Finding>,
+            ) {
+                $module::check(cx, out)
+            }
+            fn checks_project(&self) -> bool {
+                true
+            }
+        })*
+        pub(crate) static PROJECT_RULES: &[&dyn crate::Rule] = &[$(&$module::$ty),*];
+    };
+}
+pub(crate) use project_rules;
