@@ -162,8 +162,10 @@ fn node_on_line(node: &rampart_yaml::Node, line: std::ops::Range<usize>, best: &
             *best = Some(span);
         }
     }
+    // A collection starting on the line (a whole object after `---`) is a candidate too.
+    consider(node.span.clone(), &line, best);
     match &node.value {
-        Value::Scalar(..) => consider(node.span.clone(), &line, best),
+        Value::Scalar(..) => {}
         Value::Seq(items) => {
             for i in items {
                 consider(i.span.clone(), &line, best);
