@@ -15,9 +15,11 @@ pub struct ManifestContext<'a> {
     pub file: &'a Arc<SourceFile>,
     pub kind: FileKind,
     pub documents: &'a [Document],
-    /// Kubernetes objects (`apiVersion` + `kind`), `List` items unwrapped.
+    /// Kubernetes objects (`apiVersion` + `kind`), `List` items unwrapped (empty for Compose
+    /// files and OCI runtime configs).
     pub objects: Vec<&'a Node>,
-    /// Workloads in the posture model (every format).
+    /// Workloads in the posture model: Kubernetes workloads, Compose services, the OCI
+    /// bundle's process.
     pub workloads: Vec<Workload>,
     pub options: &'a RuleOptions,
 }
@@ -26,14 +28,19 @@ impl<'a> ManifestContext<'a> {
     pub fn new(file: &'a Arc<SourceFile>, kind: FileKind, documents: &'a [Document], options: &'a RuleOptions) -> Self {
         let mut objects = Vec::new();
         let mut workloads = Vec::new();
-        if kind == FileKind::Kubernetes {
-            for doc in documents {
-                for obj in rampart_posture::kubernetes::objects(&doc.root) {
-                    if rampart_posture::kubernetes::is_object(obj) {
-                        objects.push(obj);
-                        workloads.extend(rampart_posture::kubernetes::workload(obj));
+        for doc in documents {
+            match kind {
+                FileKind::Kubernetes => {
+                    for obj in rampart_posture::kubernetes::objects(&doc.root) {
+                        if rampart_posture::kubernetes::is_object(obj) {
+                            objects.push(obj);
+                            workloads.extend(rampart_posture::kubernetes::workload(obj));
+                        }
                     }
                 }
+                FileKind::Compose => workloads.extend(rampart_posture::compose::workloads(&doc.root)),
+                FileKind::OciRuntime => workloads.extend(rampart_posture::oci::workload(&doc.root)),
+                FileKind::Dockerfile => {}
             }
         }
         ManifestContext { file, kind, documents, objects, workloads, options }
