@@ -168,9 +168,15 @@ pub fn by_content(text: &str) -> Option<FileKind> {
     if looks_like_oci(text) {
         return Some(FileKind::OciRuntime);
     }
-    if looks_like_compose(text) {
-        return Some(FileKind::Compose);
+    // Before Compose: a Dockerfile may write a Compose file in a heredoc.
+    if looks_like_dockerfile(text) {
+        return Some(FileKind::Dockerfile);
     }
+    looks_like_compose(text).then_some(FileKind::Compose)
+}
+
+/// The first instruction is `FROM`, or `ARG`s followed by `FROM`.
+fn looks_like_dockerfile(text: &str) -> bool {
     let mut saw_arg = false;
     for line in text.lines().take(200) {
         let t = line.trim_start_matches('\u{feff}').trim();
@@ -179,13 +185,13 @@ pub fn by_content(text: &str) -> Option<FileKind> {
         }
         let word = t.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
         match word.as_str() {
-            "FROM" => return Some(FileKind::Dockerfile),
+            "FROM" => return true,
             "ARG" => saw_arg = true,
             _ if saw_arg && line.starts_with([' ', '\t']) => {}
-            _ => return None,
+            _ => return false,
         }
     }
-    None
+    false
 }
 
 /// By name first, then by content.
@@ -241,7 +247,9 @@ mod tests {
         ] {
             assert_eq!(by_name(Path::new(n)), Some(FileKind::Compose), "{n}");
         }
-        for n in ["compose.json", "my-compose.yml", "docker-compose.yml.bak", "compose.txt", "composer.yaml", "config.json"] {
+        for n in
+            ["compose.json", "my-compose.yml", "docker-compose.yml.bak", "compose.txt", "composer.yaml", "config.json"]
+        {
             assert_eq!(by_name(Path::new(n)), None, "{n}");
         }
     }
@@ -263,6 +271,11 @@ mod tests {
         // A nested `services:` is not a Compose file, nor one without an image or build.
         assert_eq!(by_content("app:\n  services:\n    web:\n      image: x\n"), None);
         assert_eq!(by_content("services:\n  api:\n    url: https://example.com\n"), None);
+        // A Dockerfile writing a Compose file is a Dockerfile.
+        assert_eq!(
+            by_content("FROM alpine\nRUN cat > /compose.yaml <<EOF\nservices:\n  web:\n    image: x\nEOF\n"),
+            Some(FileKind::Dockerfile)
+        );
         // Kubernetes wins: a manifest is never read as Compose.
         assert_eq!(
             by_content("apiVersion: v1\nkind: ConfigMap\ndata:\n  x: y\nservices:\n  web:\n    image: x\n"),
@@ -274,9 +287,15 @@ mod tests {
     fn oci_content() {
         let config = "{\n\t\"ociVersion\": \"1.0.2-dev\",\n\t\"process\": {\"user\": {\"uid\": 0, \"gid\": 0}}\n}";
         assert_eq!(by_content(config), Some(FileKind::OciRuntime));
-        assert_eq!(by_content("{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"rootfs\"}}"), Some(FileKind::OciRuntime));
+        assert_eq!(
+            by_content("{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"rootfs\"}}"),
+            Some(FileKind::OciRuntime)
+        );
         // The runtime's `state` output, and any other JSON, are not configurations.
-        assert_eq!(by_content("{\"ociVersion\": \"1.0.2\", \"id\": \"c1\", \"status\": \"running\", \"pid\": 4}"), None);
+        assert_eq!(
+            by_content("{\"ociVersion\": \"1.0.2\", \"id\": \"c1\", \"status\": \"running\", \"pid\": 4}"),
+            None
+        );
         assert_eq!(by_content("{\"name\": \"config\", \"process\": {}}"), None);
         // The name alone is not enough.
         assert_eq!(recognize(Some(Path::new("config.json")), "{\"debug\": true}"), None);

@@ -429,17 +429,33 @@ impl Mounts<'_> {
     }
 }
 
-fn user(node: Option<&Node>) -> (Setting<Option<i64>>, Setting<Option<i64>>, Setting<Option<bool>>, Option<Setting<String>>) {
-    let Some(node) = node else {
-        return (Setting::image(None), Setting::image(None), Setting::runtime(None), None);
-    };
-    let Some(text) = node.as_string() else {
-        return (Setting::image(None), Setting::image(None), Setting::runtime(None), None);
+/// The `user` of a service, read into the posture's user settings.
+struct User {
+    run_as_user: Setting<Option<i64>>,
+    run_as_group: Setting<Option<i64>>,
+    run_as_non_root: Setting<Option<bool>>,
+    name: Option<Setting<String>>,
+}
+
+fn user(node: Option<&Node>) -> User {
+    let Some((node, text)) = node.and_then(|n| n.as_string().map(|t| (n, t))) else {
+        // Unset: the image's `USER` decides.
+        return User {
+            run_as_user: Setting::image(None),
+            run_as_group: Setting::image(None),
+            run_as_non_root: Setting::runtime(None),
+            name: None,
+        };
     };
     let span = node.span.clone();
     if literal(text).is_none() {
         // `${UID}:${GID}`: written, but unknown here.
-        return (Setting::explicit(None, span.clone()), Setting::explicit(None, span.clone()), Setting::explicit(None, span), None);
+        return User {
+            run_as_user: Setting::explicit(None, span.clone()),
+            run_as_group: Setting::explicit(None, span.clone()),
+            run_as_non_root: Setting::explicit(None, span),
+            name: None,
+        };
     }
     let (u, g) = match text.find(':') {
         Some(i) => ((0, i), Some((i + 1, text.len()))),
@@ -451,15 +467,15 @@ fn user(node: Option<&Node>) -> (Setting<Option<i64>>, Setting<Option<i64>>, Set
     };
     let uid = id(u);
     let name = text[u.0..u.1].trim();
-    let run_as_user = Setting::explicit(uid, sub_span(node, u.0, u.1));
-    let run_as_group = match g {
-        Some(g) => Setting::explicit(id(g), sub_span(node, g.0, g.1)),
-        None => Setting::image(None),
-    };
-    let non_root = Setting::explicit(uid.map(|u| u != 0), span);
-    let user_name =
-        (uid.is_none() || name == "root").then(|| Setting::explicit(name.to_string(), sub_span(node, u.0, u.1)));
-    (run_as_user, run_as_group, non_root, user_name)
+    User {
+        run_as_user: Setting::explicit(uid, sub_span(node, u.0, u.1)),
+        run_as_group: match g {
+            Some(g) => Setting::explicit(id(g), sub_span(node, g.0, g.1)),
+            None => Setting::image(None),
+        },
+        run_as_non_root: Setting::explicit(uid.map(|u| u != 0), span),
+        name: (uid.is_none() || name == "root").then(|| Setting::explicit(name.to_string(), sub_span(node, u.0, u.1))),
+    }
 }
 
 fn host_mode(svc: &Service<'_>, key: &str) -> Setting<bool> {
@@ -544,7 +560,7 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
 
     let security_opt_nodes = svc.all("security_opt");
     let opts = security_opts(&security_opt_nodes);
-    let (run_as_user, run_as_group, run_as_non_root, user_name) = user(svc.get("user"));
+    let user = user(svc.get("user"));
 
     let mut mounts = Mounts { top_volumes, volumes: Vec::new(), mounts: Vec::new() };
     for n in svc.all("volumes") {
@@ -586,9 +602,7 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
 
     let sysctls = merged_pairs(&svc.all("sysctls"))
         .into_iter()
-        .map(|p| {
-            (Setting::explicit(p.name, p.name_span), Setting::explicit(p.value.unwrap_or_default(), p.value_span))
-        })
+        .map(|p| (Setting::explicit(p.name, p.name_span), Setting::explicit(p.value.unwrap_or_default(), p.value_span)))
         .collect();
     let string_pairs = |key: &str| -> Vec<(String, Setting<String>)> {
         merged_pairs(&svc.all(key))
@@ -604,15 +618,18 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
         anchor: anchor.clone(),
         security_context: security_opt_nodes.first().map(|n| n.span.clone()),
         image: svc.get("image").and_then(explicit_str),
-        privileged: svc.get("privileged").and_then(|n| n.as_bool().map(|b| Setting::explicit(b, n.span.clone()))).unwrap_or(Setting::runtime(false)),
+        privileged: svc
+            .get("privileged")
+            .and_then(|n| n.as_bool().map(|b| Setting::explicit(b, n.span.clone())))
+            .unwrap_or(Setting::runtime(false)),
         allow_privilege_escalation: optional(
             opts.no_new_privileges.map(|s| Setting { value: !s.value, origin: s.origin }),
             Setting::runtime(None),
         ),
-        run_as_non_root,
-        run_as_user,
-        run_as_group,
-        user_name,
+        run_as_non_root: user.run_as_non_root,
+        run_as_user: user.run_as_user,
+        run_as_group: user.run_as_group,
+        user_name: user.name,
         read_only_root_filesystem: optional(
             svc.get("read_only").and_then(|n| n.as_bool().map(|b| Setting::explicit(b, n.span.clone()))),
             Setting::runtime(None),

@@ -119,7 +119,10 @@ pub fn workload(root: &Node) -> Option<Workload> {
         capabilities_add,
         capabilities_drop,
         seccomp: seccomp(linux),
-        apparmor: match process.and_then(|p| p.get("apparmorProfile")).filter(|n| n.as_string().is_some_and(|s| !s.is_empty())) {
+        apparmor: match process
+            .and_then(|p| p.get("apparmorProfile"))
+            .filter(|n| n.as_string().is_some_and(|s| !s.is_empty()))
+        {
             Some(n) => Setting::explicit(
                 match n.as_str().unwrap_or("") {
                     "unconfined" => AppArmor::Unconfined,
@@ -238,7 +241,8 @@ fn seccomp(linux: Option<&Node>) -> Setting<Seccomp> {
     };
     let permissive = |action: Option<&str>| matches!(action, Some("SCMP_ACT_ALLOW" | "SCMP_ACT_LOG"));
     let default = s.get("defaultAction");
-    let restricts = s.get("syscalls").map(Node::items).unwrap_or_default().iter().any(|r| !permissive(r.get_str("action")));
+    let restricts =
+        s.get("syscalls").map(Node::items).unwrap_or_default().iter().any(|r| !permissive(r.get_str("action")));
     let span = default.map_or(s.span.clone(), |d| d.span.clone());
     if permissive(default.and_then(Node::as_str)) && !restricts {
         Setting::explicit(Seccomp::Unconfined, span)
@@ -283,9 +287,8 @@ fn selinux(label: Option<&Node>) -> SeLinux {
 }
 
 fn resources(res: Option<&Node>) -> Resources {
-    let value = |path: &[&str]| {
-        res.and_then(|r| r.path(path)).filter(|n| int(n).is_some_and(|v| v > 0)).and_then(explicit_str)
-    };
+    let value =
+        |path: &[&str]| res.and_then(|r| r.path(path)).filter(|n| int(n).is_some_and(|v| v > 0)).and_then(explicit_str);
     Resources {
         cpu_request: value(&["cpu", "shares"]),
         cpu_limit: value(&["cpu", "quota"]),

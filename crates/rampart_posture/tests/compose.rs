@@ -1,5 +1,7 @@
 use rampart_posture::compose::{literal, workloads};
-use rampart_posture::{AppArmor, ContainerPosture, ContainerRole, Format, Origin, Seccomp, Setting, VolumeKind, Workload};
+use rampart_posture::{
+    AppArmor, ContainerPosture, ContainerRole, Format, Origin, Seccomp, Setting, VolumeKind, Workload,
+};
 
 fn load(text: &str) -> Vec<Workload> {
     rampart_yaml::parse_stream(text).into_iter().flat_map(|d| workloads(&d.unwrap().root)).collect()
@@ -192,7 +194,9 @@ fn unset_user_is_the_image_s() {
 
 #[test]
 fn numeric_and_interpolated_users() {
-    let ws = load("services:\n  a: {image: x, user: 0}\n  b: {image: x, user: \"0:0\"}\n  c: {image: x, user: '${UID}:${GID}'}\n  d: {image: x, user: 65532}\n  e: {image: x, user: 'app:1000'}\n");
+    let ws = load(
+        "services:\n  a: {image: x, user: 0}\n  b: {image: x, user: \"0:0\"}\n  c: {image: x, user: '${UID}:${GID}'}\n  d: {image: x, user: 65532}\n  e: {image: x, user: 'app:1000'}\n",
+    );
     let u = |n: &str| service(&ws, n).1;
     assert_eq!((u("a").run_as_user.value, u("a").run_as_non_root.value), (Some(0), Some(false)));
     assert_eq!((u("b").run_as_user.value, u("b").run_as_group.value), (Some(0), Some(0)));

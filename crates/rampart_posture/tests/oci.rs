@@ -231,7 +231,9 @@ fn seccomp_profiles() {
     };
     assert_eq!(seccomp("{\"defaultAction\": \"SCMP_ACT_ERRNO\"}"), Seccomp::Localhost("config.json".into()));
     assert_eq!(
-        seccomp("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ERRNO\"}]}"),
+        seccomp(
+            "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ERRNO\"}]}"
+        ),
         Seccomp::Localhost("config.json".into())
     );
     assert_eq!(seccomp("{\"defaultAction\": \"SCMP_ACT_LOG\"}"), Seccomp::Unconfined);
