@@ -31,6 +31,8 @@
 //! - Extension fields (`x-…`) and YAML merge keys are resolved by the YAML reader; services
 //!   named `x-…` are extensions, not services.
 
+use std::collections::{HashMap, HashSet};
+
 use rampart_yaml::{Node, Span};
 
 use crate::model::*;
@@ -43,6 +45,9 @@ const MAX_EXTENDS: usize = 8;
 pub fn workloads(root: &Node) -> Vec<Workload> {
     let Some(services) = root.get("services").filter(|s| s.is_map()) else { return Vec::new() };
     let top_volumes = root.get("volumes").filter(|v| v.is_map());
+    // By name, the last definition winning as in any mapping.
+    let index: HashMap<&str, &Node> =
+        services.entries().iter().filter_map(|e| Some((e.key.as_str()?, &e.value))).collect();
     services
         .entries()
         .iter()
@@ -51,7 +56,7 @@ pub fn workloads(root: &Node) -> Vec<Workload> {
             if name.starts_with("x-") || !e.value.is_map() {
                 return None;
             }
-            Some(service(name, &e.key, &e.value, &Service::new(services, &e.value), top_volumes))
+            Some(service(name, &e.key, &e.value, &Service::new(&index, &e.value), top_volumes))
         })
         .collect()
 }
@@ -62,7 +67,7 @@ struct Service<'a> {
 }
 
 impl<'a> Service<'a> {
-    fn new(services: &'a Node, node: &'a Node) -> Self {
+    fn new(services: &HashMap<&str, &'a Node>, node: &'a Node) -> Self {
         let mut chain = vec![node];
         let mut current = node;
         while chain.len() <= MAX_EXTENDS {
@@ -72,7 +77,7 @@ impl<'a> Service<'a> {
                 None if ext.get("file").is_none() => ext.get_str("service"),
                 None => None,
             };
-            let Some(base) = base_name.and_then(|b| services.get(b)).filter(|b| b.is_map()) else { break };
+            let Some(base) = base_name.and_then(|b| services.get(b).copied()).filter(|b| b.is_map()) else { break };
             if chain.iter().any(|n| std::ptr::eq(*n, base)) {
                 break;
             }
@@ -143,10 +148,11 @@ fn pairs(node: &Node) -> Vec<Pair> {
 /// Pairs of every node along the chain, the first of each name winning (Compose merges
 /// mappings, the extending service's values overriding).
 fn merged_pairs(nodes: &[&Node]) -> Vec<Pair> {
+    let mut seen = HashSet::new();
     let mut out: Vec<Pair> = Vec::new();
     for n in nodes {
         for p in pairs(n) {
-            if !out.iter().any(|o| o.name == p.name) {
+            if seen.insert(p.name.clone()) {
                 out.push(p);
             }
         }
@@ -300,15 +306,18 @@ struct Mounts<'a> {
     top_volumes: Option<&'a Node>,
     volumes: Vec<Volume>,
     mounts: Vec<Mount>,
+    volume_names: HashSet<String>,
+    targets: HashSet<String>,
 }
 
 impl Mounts<'_> {
     fn add(&mut self, volume: Volume, target: String, read_only: Setting<bool>, span: Span) {
         let name = volume.name.clone();
-        if !self.volumes.iter().any(|v| v.name == name) {
+        if self.volume_names.insert(name.clone()) {
             self.volumes.push(volume);
         }
-        if !self.mounts.iter().any(|m| m.target == target) {
+        // The first mount at a target wins (the service's own over its base's).
+        if self.targets.insert(target.clone()) {
             self.mounts.push(Mount { volume: name, target, read_only, span });
         }
     }
@@ -487,7 +496,7 @@ fn host_mode(svc: &Service<'_>, key: &str) -> Setting<bool> {
 
 fn healthcheck(svc: &Service<'_>) -> Option<Span> {
     let h = svc.get("healthcheck").filter(|h| h.is_map())?;
-    if h.get_bool("disable") == Some(true) {
+    if h.get("disable").and_then(bool_setting).is_some_and(|d| d.value) {
         return None;
     }
     let none = |n: &Node| n.as_str().is_some_and(|t| t.trim() == "NONE");
@@ -547,11 +556,12 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
     let mut add: Vec<Setting<String>> = Vec::new();
     let mut drop: Vec<Setting<String>> = Vec::new();
     for (field, list) in [("cap_add", &mut add), ("cap_drop", &mut drop)] {
+        let mut seen = HashSet::new();
         for n in svc.all(field) {
             for item in strings(n) {
                 let Some(text) = item.as_string() else { continue };
                 let cap = normalize_capability(text);
-                if !cap.is_empty() && !list.iter().any(|c| c.value == cap) {
+                if !cap.is_empty() && seen.insert(cap.clone()) {
                     list.push(Setting::explicit(cap, item.span.clone()));
                 }
             }
@@ -562,7 +572,13 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
     let opts = security_opts(&security_opt_nodes);
     let user = user(svc.get("user"));
 
-    let mut mounts = Mounts { top_volumes, volumes: Vec::new(), mounts: Vec::new() };
+    let mut mounts = Mounts {
+        top_volumes,
+        volumes: Vec::new(),
+        mounts: Vec::new(),
+        volume_names: HashSet::new(),
+        targets: HashSet::new(),
+    };
     for n in svc.all("volumes") {
         for item in n.items() {
             if item.is_map() {
@@ -618,10 +634,7 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
         anchor: anchor.clone(),
         security_context: security_opt_nodes.first().map(|n| n.span.clone()),
         image: svc.get("image").and_then(explicit_str),
-        privileged: svc
-            .get("privileged")
-            .and_then(|n| n.as_bool().map(|b| Setting::explicit(b, n.span.clone())))
-            .unwrap_or(Setting::runtime(false)),
+        privileged: svc.get("privileged").and_then(bool_setting).unwrap_or(Setting::runtime(false)),
         allow_privilege_escalation: optional(
             opts.no_new_privileges.map(|s| Setting { value: !s.value, origin: s.origin }),
             Setting::runtime(None),
@@ -630,10 +643,7 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
         run_as_user: user.run_as_user,
         run_as_group: user.run_as_group,
         user_name: user.name,
-        read_only_root_filesystem: optional(
-            svc.get("read_only").and_then(|n| n.as_bool().map(|b| Setting::explicit(b, n.span.clone()))),
-            Setting::runtime(None),
-        ),
+        read_only_root_filesystem: optional(svc.get("read_only").and_then(bool_setting), Setting::runtime(None)),
         capabilities_add: add,
         capabilities_drop: drop,
         seccomp: opts.seccomp.unwrap_or(Setting::runtime(Seccomp::RuntimeDefault)),

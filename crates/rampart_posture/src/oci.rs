@@ -23,6 +23,8 @@
 //! OCI has no `privileged` flag: `privileged` is `false`, and each part of what privileged
 //! means (capabilities, seccomp, devices, masked paths, `/sys`) is read from its own field.
 
+use std::collections::HashSet;
+
 use rampart_yaml::{Node, Span};
 
 use crate::model::*;
@@ -67,11 +69,9 @@ pub fn workload(root: &Node) -> Option<Workload> {
         None => Setting::runtime(Some(0)),
     };
 
-    let mut volumes: Vec<Volume> = Vec::new();
-    let mut mounts = Vec::new();
-    let mut kernel_mounts = Vec::new();
+    let mut mounts = MountsRead::default();
     for m in root.get("mounts").map(Node::items).unwrap_or_default().iter().filter(|m| m.is_map()) {
-        read_mount(m, &mut volumes, &mut mounts, &mut kernel_mounts);
+        mounts.read(m);
     }
 
     let ns_list = ns_entry.map(|e| e.value.items()).unwrap_or_default();
@@ -138,7 +138,7 @@ pub fn workload(root: &Node) -> Option<Workload> {
         proc_mount: proc_mount(linux),
         windows_host_process: Setting::runtime(None),
         ports: Vec::new(),
-        mounts,
+        mounts: mounts.mounts,
         resources: resources(linux.and_then(|l| l.get("resources"))),
         probes: Probes::default(),
         env: env(process.and_then(|p| p.get("env"))),
@@ -149,7 +149,7 @@ pub fn workload(root: &Node) -> Option<Workload> {
             .iter()
             .filter_map(|d| d.get("path").and_then(explicit_str))
             .collect(),
-        kernel_mounts,
+        kernel_mounts: mounts.kernel_mounts,
         ulimits: rlimits(process.and_then(|p| p.get("rlimits"))),
     };
 
@@ -168,7 +168,7 @@ pub fn workload(root: &Node) -> Option<Workload> {
         host_uts: host("uts"),
         host_cgroup: host("cgroup"),
         host_mount: host("mount"),
-        volumes,
+        volumes: mounts.volumes,
         sysctls: linux
             .and_then(|l| l.get("sysctl"))
             .map(Node::entries)
@@ -210,11 +210,12 @@ fn capabilities(process: Option<&Node>) -> (Vec<Setting<String>>, Vec<Setting<St
     };
     let caps = &entry.value;
     let mut add: Vec<Setting<String>> = Vec::new();
+    let mut seen = HashSet::new();
     for set in LASTING_SETS {
         for item in caps.get(set).map(Node::items).unwrap_or_default() {
             let Some(name) = item.as_string() else { continue };
             let name = normalize_capability(name);
-            if !name.is_empty() && !add.iter().any(|c| c.value == name) {
+            if !name.is_empty() && seen.insert(name.clone()) {
                 add.push(Setting::explicit(name, item.span.clone()));
             }
         }
@@ -331,54 +332,76 @@ fn rlimits(list: Option<&Node>) -> Vec<Ulimit> {
         .collect()
 }
 
-fn read_mount(m: &Node, volumes: &mut Vec<Volume>, mounts: &mut Vec<Mount>, kernel_mounts: &mut Vec<Mount>) {
-    let target = m.get_str("destination").unwrap_or("").to_string();
-    let ty = m.get_str("type").unwrap_or("");
-    let source = m.get("source").filter(|s| s.as_string().is_some());
-    let src = source.and_then(Node::as_str).unwrap_or("");
-    let options = m.get("options").map(Node::items).unwrap_or_default();
-    let option = |names: &[&str]| options.iter().find(|o| o.as_str().is_some_and(|s| names.contains(&s)));
-    let read_only = match (option(&["ro", "rro"]), option(&["rw", "rrw"])) {
-        (Some(o), _) => Setting::explicit(true, o.span.clone()),
-        (None, Some(o)) => Setting::explicit(false, o.span.clone()),
-        (None, None) => Setting::runtime(false),
-    };
-    let bind = ty == "bind" || option(&["bind", "rbind"]).is_some();
-    let dev = target == "/dev" || target.starts_with("/dev/");
-    // Rootless runc binds the host's /sys in place of a sysfs mount it may not make.
-    let kernel = if bind && src == "/sys" && target == "/sys" {
-        Some("sysfs")
-    } else if !bind && (KERNEL_FILESYSTEMS.contains(&ty) || (ty == "tmpfs" && dev)) {
-        Some(ty)
-    } else {
-        None
-    };
-    if let Some(fs) = kernel {
-        kernel_mounts.push(Mount { volume: fs.to_string(), target, read_only, span: m.span.clone() });
-        return;
-    }
-    let type_span = m.get("type").map_or(m.span.clone(), |t| t.span.clone());
-    let volume = if bind {
-        let src_span = source.map_or(m.span.clone(), |s| s.span.clone());
-        Volume {
-            name: src.to_string(),
-            kind: VolumeKind::HostPath { path: src.to_string(), path_span: src_span.clone() },
-            span: m.span.clone(),
-            kind_span: src_span,
+/// The `mounts` of a config: host paths and other filesystems as volumes with their mounts,
+/// kernel filesystems apart.
+#[derive(Default)]
+struct MountsRead {
+    volumes: Vec<Volume>,
+    names: HashSet<String>,
+    mounts: Vec<Mount>,
+    kernel_mounts: Vec<Mount>,
+}
+
+impl MountsRead {
+    fn read(&mut self, m: &Node) {
+        let target = m.get_str("destination").unwrap_or("").to_string();
+        let ty = m.get_str("type").unwrap_or("");
+        let source = m.get("source").filter(|s| s.as_string().is_some());
+        let src = source.and_then(Node::as_str).unwrap_or("");
+        let options = m.get("options").map(Node::items).unwrap_or_default();
+        let option = |names: &[&str]| options.iter().find(|o| o.as_str().is_some_and(|s| names.contains(&s)));
+        // The last of `ro` and `rw` wins, as the runtime applies options in order.
+        let read_only = options
+            .iter()
+            .rev()
+            .find_map(|o| match o.as_str()? {
+                "ro" | "rro" => Some(Setting::explicit(true, o.span.clone())),
+                "rw" | "rrw" => Some(Setting::explicit(false, o.span.clone())),
+                _ => None,
+            })
+            .unwrap_or(Setting::runtime(false));
+        let bind = ty == "bind" || option(&["bind", "rbind"]).is_some();
+        let dev = target == "/dev" || target.starts_with("/dev/");
+        // Rootless runc binds the host's /sys in place of a sysfs mount it may not make.
+        let kernel = if bind && src == "/sys" && target == "/sys" {
+            Some("sysfs")
+        } else if !bind && (KERNEL_FILESYSTEMS.contains(&ty) || (ty == "tmpfs" && dev)) {
+            Some(ty)
+        } else {
+            None
+        };
+        if let Some(fs) = kernel {
+            self.kernel_mounts.push(Mount { volume: fs.to_string(), target, read_only, span: m.span.clone() });
+            return;
         }
-    } else if ty == "tmpfs" {
-        Volume { name: format!("tmpfs:{target}"), kind: VolumeKind::Tmpfs, span: m.span.clone(), kind_span: type_span }
-    } else {
-        Volume {
-            name: if src.is_empty() { format!("{ty}:{target}") } else { src.to_string() },
-            kind: VolumeKind::Other(ty.to_string()),
-            span: m.span.clone(),
-            kind_span: type_span,
+        let type_span = m.get("type").map_or(m.span.clone(), |t| t.span.clone());
+        let volume = if bind {
+            let src_span = source.map_or(m.span.clone(), |s| s.span.clone());
+            Volume {
+                name: src.to_string(),
+                kind: VolumeKind::HostPath { path: src.to_string(), path_span: src_span.clone() },
+                span: m.span.clone(),
+                kind_span: src_span,
+            }
+        } else if ty == "tmpfs" {
+            Volume {
+                name: format!("tmpfs:{target}"),
+                kind: VolumeKind::Tmpfs,
+                span: m.span.clone(),
+                kind_span: type_span,
+            }
+        } else {
+            Volume {
+                name: if src.is_empty() { format!("{ty}:{target}") } else { src.to_string() },
+                kind: VolumeKind::Other(ty.to_string()),
+                span: m.span.clone(),
+                kind_span: type_span,
+            }
+        };
+        let name = volume.name.clone();
+        if self.names.insert(name.clone()) {
+            self.volumes.push(volume);
         }
-    };
-    let name = volume.name.clone();
-    if !volumes.iter().any(|v| v.name == name) {
-        volumes.push(volume);
+        self.mounts.push(Mount { volume: name, target, read_only, span: m.span.clone() });
     }
-    mounts.push(Mount { volume: name, target, read_only, span: m.span.clone() });
 }

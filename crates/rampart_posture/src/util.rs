@@ -27,10 +27,20 @@ pub(crate) fn explicit_str(node: &Node) -> Option<Setting<String>> {
     node.as_string().map(|s| Setting::explicit(s.to_string(), node.span.clone()))
 }
 
-/// A boolean written at `parent.key`.
+/// A boolean written at `parent.key`: unquoted, or the quoted string `"true"`/`"false"`
+/// (Compose's loader takes those too).
 pub(crate) fn bool_at(parent: &Node, key: &str) -> Option<Setting<bool>> {
-    let n = parent.get(key)?;
-    n.as_bool().map(|b| Setting::explicit(b, n.span.clone()))
+    bool_setting(parent.get(key)?)
+}
+
+/// A boolean as [`bool_at`] reads it.
+pub(crate) fn bool_setting(n: &Node) -> Option<Setting<bool>> {
+    let value = n.as_bool().or_else(|| match n.as_str()?.trim().to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    })?;
+    Some(Setting::explicit(value, n.span.clone()))
 }
 
 /// An integer, written as a number or as a string holding one.

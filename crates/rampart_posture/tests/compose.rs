@@ -418,3 +418,17 @@ fn hostile_input_does_not_panic() {
         let _ = load(text);
     }
 }
+
+#[test]
+fn quoted_booleans_and_aliased_services() {
+    let text = "x-svc: &svc\n  image: x\n  privileged: \"true\"\n  read_only: 'false'\nservices:\n  a: *svc\n  b:\n    <<: *svc\n    privileged: false\n";
+    let ws = load(text);
+    let (a_w, a) = service(&ws, "a");
+    assert!(a.privileged.value);
+    assert_eq!(at(text, &a.privileged), "\"true\"");
+    assert_eq!(a.read_only_root_filesystem.value, Some(false));
+    // A service written as an alias is where its name is.
+    assert_eq!(&text[a_w.span.clone()], "a");
+    let (_, b) = service(&ws, "b");
+    assert!(!b.privileged.value && b.privileged.is_explicit());
+}

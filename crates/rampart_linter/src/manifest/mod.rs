@@ -83,3 +83,13 @@ pub fn container_label(w: &rampart_posture::Workload, c: &rampart_posture::Conta
 pub fn span_of<T>(setting: &rampart_posture::Setting<T>, fallback: &std::ops::Range<usize>) -> std::ops::Range<usize> {
     setting.span().unwrap_or_else(|| fallback.clone())
 }
+
+/// Words for the workload's own format: the setting's name or the advice in a message
+/// (`per_format(w, "hostNetwork: true", "network_mode: host", "no network namespace")`).
+pub fn per_format<'s>(w: &rampart_posture::Workload, kubernetes: &'s str, compose: &'s str, oci: &'s str) -> &'s str {
+    match w.format {
+        rampart_posture::Format::Kubernetes => kubernetes,
+        rampart_posture::Format::Compose => compose,
+        rampart_posture::Format::Oci => oci,
+    }
+}
