@@ -241,3 +241,13 @@ fn compose_files_keep_yaml_suppressions() {
         "services:\n  app:\n    image: x\n    # rampart:ignore KS001 a device plugin needs it\n    privileged: true\n";
     assert!(run("KS001", "compose.yaml", text, FileKind::Compose).is_empty());
 }
+
+#[test]
+fn per_format_picks_the_workload_s_words() {
+    use rampart_linter::manifest::per_format;
+    let doc = |t: &str| rampart_yaml::parse_stream(t).remove(0).unwrap();
+    let compose = rampart_posture::compose::workloads(&doc("services:\n  a: {image: x}\n").root);
+    let oci = rampart_posture::oci::workload(&doc("{\"ociVersion\": \"1.0.0\"}").root).unwrap();
+    assert_eq!(per_format(&compose[0], "hostNetwork", "network_mode", "linux.namespaces"), "network_mode");
+    assert_eq!(per_format(&oci, "hostNetwork", "network_mode", "linux.namespaces"), "linux.namespaces");
+}
