@@ -76,7 +76,7 @@ impl Linter {
         }
         match kind {
             FileKind::Dockerfile => self.check_dockerfile(file),
-            FileKind::Kubernetes => self.check_manifest(file, kind),
+            FileKind::Kubernetes | FileKind::Compose | FileKind::OciRuntime => self.check_manifest(file, kind),
         }
     }
 

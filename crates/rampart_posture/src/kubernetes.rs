@@ -296,6 +296,8 @@ fn container(c: &Node, role: ContainerRole, pcx: &PodContext<'_>) -> ContainerPo
             })
             .unwrap_or_default(),
         devices: Vec::new(),
+        kernel_mounts: Vec::new(),
+        ulimits: Vec::new(),
     }
 }
 
@@ -399,6 +401,9 @@ pub fn workload(obj: &Node) -> Option<Workload> {
             Some(s) => Setting { value: Some(s.value), origin: s.origin },
             None => Setting::runtime(None),
         },
+        host_uts: Setting::runtime(false),
+        host_cgroup: Setting::runtime(false),
+        host_mount: Setting::runtime(false),
         volumes,
         sysctls,
         automount_service_account_token: match bool_setting(Some(spec), "automountServiceAccountToken") {

@@ -12,7 +12,10 @@
 //!
 //! No I/O: adapters take parsed [`rampart_yaml::Document`]s.
 
+pub mod compose;
 pub mod kubernetes;
 mod model;
+pub mod oci;
+mod util;
 
 pub use model::*;

@@ -206,6 +206,17 @@ pub struct Mount {
     pub span: Span,
 }
 
+/// A resource limit of the process (Compose `ulimits`, OCI `process.rlimits`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ulimit {
+    /// Lower-case, without the `RLIMIT_` prefix: `nofile`, `nproc`, `core`.
+    pub name: String,
+    pub soft: Option<i64>,
+    pub hard: Option<i64>,
+    /// The entry that sets it.
+    pub span: Span,
+}
+
 /// A port a container declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Port {
@@ -251,7 +262,8 @@ pub struct ContainerPosture {
     pub role: ContainerRole,
     /// The container's whole entry.
     pub span: Span,
-    /// Where to point for a setting the container lacks (its name).
+    /// Where to point for a setting the container lacks: its name (Kubernetes, Compose), the
+    /// `process` key (OCI).
     pub anchor: Span,
     /// The span of its `securityContext` (or equivalent), if written.
     pub security_context: Option<Span>,
@@ -282,8 +294,15 @@ pub struct ContainerPosture {
     pub resources: Resources,
     pub probes: Probes,
     pub env: Vec<EnvVar>,
-    /// Host devices given to the container.
+    /// Host devices given to the container (the host path, or the device name as written).
     pub devices: Vec<Setting<String>>,
+    /// Kernel filesystems mounted into the container by its own configuration (OCI `proc`,
+    /// `sysfs`, `cgroup`, `devpts`, `mqueue` mounts and the `tmpfs` on `/dev`): `volume` is
+    /// the filesystem type, `read_only` its `ro` option. Kubernetes and Compose leave this
+    /// empty (the runtime mounts them, `/sys` read-only unless privileged).
+    pub kernel_mounts: Vec<Mount>,
+    /// Resource limits of the process (`nofile`, `nproc`, …).
+    pub ulimits: Vec<Ulimit>,
 }
 
 /// A workload: a Kubernetes object with a pod, a Compose service's project, or an OCI bundle.
@@ -296,15 +315,24 @@ pub struct Workload {
     pub namespace: Option<Setting<String>>,
     /// The whole object.
     pub span: Span,
-    /// Where to point for a setting the workload lacks: its name, or its kind.
+    /// Where to point for a setting the workload lacks: its name, or its kind (Kubernetes);
+    /// the service's name (Compose); for an OCI config, the `linux.namespaces` key (what a
+    /// shared host namespace is missing from), else `linux`, else the whole object.
     pub anchor: Span,
     /// The pod spec (Kubernetes), where pod-level settings go.
     pub pod_spec: Option<Span>,
     pub host_network: Setting<bool>,
     pub host_pid: Setting<bool>,
     pub host_ipc: Setting<bool>,
-    /// `Some(false)`: no user namespace (Kubernetes `hostUsers: false` gives one).
+    /// `Some(true)`: the host's user namespace (no user namespace); `Some(false)`: a user
+    /// namespace of its own (Kubernetes `hostUsers: false`, an OCI `user` namespace).
     pub host_users: Setting<Option<bool>>,
+    /// The host's UTS namespace (hostname): Compose `uts: host`, OCI without `uts`.
+    pub host_uts: Setting<bool>,
+    /// The host's cgroup namespace: Compose `cgroup: host`, OCI without `cgroup`.
+    pub host_cgroup: Setting<bool>,
+    /// The host's mount namespace: OCI without `mount` (the host's mount table).
+    pub host_mount: Setting<bool>,
     pub volumes: Vec<Volume>,
     /// Pod-level sysctls (Compose and OCI: per container, reported here too).
     pub sysctls: Vec<(Setting<String>, Setting<String>)>,

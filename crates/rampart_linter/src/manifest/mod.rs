@@ -15,9 +15,11 @@ pub struct ManifestContext<'a> {
     pub file: &'a Arc<SourceFile>,
     pub kind: FileKind,
     pub documents: &'a [Document],
-    /// Kubernetes objects (`apiVersion` + `kind`), `List` items unwrapped.
+    /// Kubernetes objects (`apiVersion` + `kind`), `List` items unwrapped (empty for Compose
+    /// files and OCI runtime configs).
     pub objects: Vec<&'a Node>,
-    /// Workloads in the posture model (every format).
+    /// Workloads in the posture model: Kubernetes workloads, Compose services, the OCI
+    /// bundle's process.
     pub workloads: Vec<Workload>,
     pub options: &'a RuleOptions,
 }
@@ -26,14 +28,19 @@ impl<'a> ManifestContext<'a> {
     pub fn new(file: &'a Arc<SourceFile>, kind: FileKind, documents: &'a [Document], options: &'a RuleOptions) -> Self {
         let mut objects = Vec::new();
         let mut workloads = Vec::new();
-        if kind == FileKind::Kubernetes {
-            for doc in documents {
-                for obj in rampart_posture::kubernetes::objects(&doc.root) {
-                    if rampart_posture::kubernetes::is_object(obj) {
-                        objects.push(obj);
-                        workloads.extend(rampart_posture::kubernetes::workload(obj));
+        for doc in documents {
+            match kind {
+                FileKind::Kubernetes => {
+                    for obj in rampart_posture::kubernetes::objects(&doc.root) {
+                        if rampart_posture::kubernetes::is_object(obj) {
+                            objects.push(obj);
+                            workloads.extend(rampart_posture::kubernetes::workload(obj));
+                        }
                     }
                 }
+                FileKind::Compose => workloads.extend(rampart_posture::compose::workloads(&doc.root)),
+                FileKind::OciRuntime => workloads.extend(rampart_posture::oci::workload(&doc.root)),
+                FileKind::Dockerfile => {}
             }
         }
         ManifestContext { file, kind, documents, objects, workloads, options }
@@ -127,4 +134,14 @@ pub fn container_label(w: &rampart_posture::Workload, c: &rampart_posture::Conta
 /// Where a setting is written, or `fallback` (the container or workload it is missing from).
 pub fn span_of<T>(setting: &rampart_posture::Setting<T>, fallback: &std::ops::Range<usize>) -> std::ops::Range<usize> {
     setting.span().unwrap_or_else(|| fallback.clone())
+}
+
+/// Words for the workload's own format: the setting's name or the advice in a message
+/// (`per_format(w, "hostNetwork: true", "network_mode: host", "no network namespace")`).
+pub fn per_format<'s>(w: &rampart_posture::Workload, kubernetes: &'s str, compose: &'s str, oci: &'s str) -> &'s str {
+    match w.format {
+        rampart_posture::Format::Kubernetes => kubernetes,
+        rampart_posture::Format::Compose => compose,
+        rampart_posture::Format::Oci => oci,
+    }
 }
