@@ -679,6 +679,7 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
             Some(n) => Setting::explicit(Some(n.as_str().is_some_and(|v| v.trim() == "host")), n.span.clone()),
             None => Setting::runtime(None),
         },
+        os: None,
         host_uts: host_mode(svc, "uts"),
         host_cgroup: host_mode(svc, "cgroup"),
         host_mount: Setting::runtime(false),

@@ -165,6 +165,7 @@ pub fn workload(root: &Node) -> Option<Workload> {
         host_pid: host("pid"),
         host_ipc: host("ipc"),
         host_users,
+        os: None,
         host_uts: host("uts"),
         host_cgroup: host("cgroup"),
         host_mount: host("mount"),
