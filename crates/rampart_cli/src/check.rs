@@ -9,6 +9,7 @@ use rampart_diagnostics::render::{Format, RenderOptions, Report, render};
 use std::sync::Arc;
 
 use rampart_diagnostics::{Finding, RuleInfo, Severity, SourceFile, Span, Summary};
+use rampart_linter::fix::FixMode;
 use rampart_linter::recognize::{self, FileKind};
 use rampart_linter::rules::meta::{input_too_large, invalid_encoding};
 use rampart_linter::{MAX_INPUT_BYTES, Settings};
@@ -48,6 +49,19 @@ struct Outcome {
     error: Option<String>,
     /// A Kubernetes manifest and its documents, for the checks across files.
     manifest: Option<(Arc<SourceFile>, Vec<rampart_yaml::Document>)>,
+    /// With `--fix`: what was done to the file.
+    fixed: Option<Fixed>,
+}
+
+/// What fixing one file did.
+struct Fixed {
+    applied: usize,
+    rejected: Vec<rampart_linter::fix::Rejected>,
+    /// `--diff`: the unified diff (empty when nothing changed).
+    diff: String,
+    /// Stdin: the fixed text, written to stdout.
+    stdout: Option<String>,
+    converged: bool,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -180,7 +194,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // Config-level `exclude` globs.
     jobs.retain(|job| !excluded(&configs[job.config], &job.rel));
 
-    let outcomes: Vec<Outcome> = jobs.par_iter().map(|job| check_job(job, &configs[job.config])).collect();
+    let fix_mode = (args.fix || args.diff || args.unsafe_fixes).then_some(if args.unsafe_fixes {
+        FixMode::Unsafe
+    } else {
+        FixMode::Safe
+    });
+    let outcomes: Vec<Outcome> =
+        jobs.par_iter().map(|job| check_job(job, &configs[job.config], fix_mode, args.diff)).collect();
 
     let mut errors = Vec::new();
     let mut suppressed = 0;
@@ -189,7 +209,31 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut manifests: Vec<Vec<(Arc<SourceFile>, Vec<rampart_yaml::Document>)>> =
         (0..configs.len()).map(|_| Vec::new()).collect();
     let mut rel_of: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut fixed_total = 0;
+    let mut fixed_files = 0;
+    let mut diffs = String::new();
+    let mut fixed_stdout: Option<String> = None;
     for (job, outcome) in jobs.iter().zip(outcomes) {
+        if let Some(f) = &outcome.fixed {
+            fixed_total += f.applied;
+            if f.applied > 0 {
+                fixed_files += 1;
+            }
+            diffs.push_str(&f.diff);
+            if let Some(out) = &f.stdout {
+                fixed_stdout = Some(out.clone());
+            }
+            for r in &f.rejected {
+                eprintln!("rampart: {}: not applied: {} ({}): {}", job.display, r.message, r.code, r.reason);
+            }
+            if !f.converged {
+                eprintln!(
+                    "rampart: {}: fixes did not settle after {} passes",
+                    job.display,
+                    rampart_linter::fix::MAX_PASSES
+                );
+            }
+        }
         if let Some(e) = outcome.error {
             errors.push(e);
         }
@@ -242,11 +286,29 @@ pub fn run(args: CheckArgs) -> ExitCode {
         },
     };
 
-    let summary = Summary::from_findings(&findings, files, suppressed);
+    let mut summary = Summary::from_findings(&findings, files, suppressed);
+    summary.fixed = fixed_total;
     let report =
         Report { findings: &findings, summary: &summary, rules: &rules, tool_version: env!("CARGO_PKG_VERSION") };
-    if let Err(e) = emit(&report, &args) {
+    if fix_mode.is_some() && (args.diff || fixed_stdout.is_some()) {
+        // The diff (or the fixed stdin) is the output; the report goes to stderr.
+        let mut out = std::io::stdout().lock();
+        let body = if args.diff { diffs.as_bytes() } else { fixed_stdout.as_deref().unwrap_or("").as_bytes() };
+        let _ = out.write_all(body);
+        let _ = out.flush();
+        let options = RenderOptions { color: false, width: None };
+        let _ = render(Format::Concise, &report, options, &mut std::io::stderr().lock());
+    } else if let Err(e) = emit(&report, &args) {
         return fail(&e);
+    }
+    if fix_mode.is_some() {
+        let verb = if args.diff { "Would fix" } else { "Fixed" };
+        eprintln!(
+            "{verb} {} in {}.{}",
+            rampart_diagnostics::render::plural(fixed_total, "finding"),
+            rampart_diagnostics::render::plural(fixed_files, "file"),
+            remaining_hint(&summary, fix_mode == Some(FixMode::Unsafe))
+        );
     }
     for e in &errors {
         eprintln!("rampart: {e}");
@@ -255,6 +317,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     if findings.iter().any(|f| f.severity >= fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// What the remaining findings' fixes need, for the line after a fix run.
+fn remaining_hint(s: &Summary, unsafe_applied: bool) -> String {
+    let mut parts = Vec::new();
+    if s.fixable.unsafe_ > 0 && !unsafe_applied {
+        parts.push(format!("{} with an unsafe fix (rerun with `--unsafe-fixes` to apply)", s.fixable.unsafe_));
+    }
+    if s.fixable.display_only > 0 {
+        parts.push(format!("{} with a fix to apply by hand (shown in the report)", s.fixable.display_only));
+    }
+    if parts.is_empty() { String::new() } else { format!(" Remaining: {}.", parts.join("; ")) }
 }
 
 fn relative(abs: &Path, root: &Path) -> String {
@@ -314,7 +388,7 @@ fn sniff(path: &Path) -> bool {
     recognize::by_content(text).is_some()
 }
 
-fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
+fn check_job(job: &Job, cfg: &Loaded, fix: Option<FixMode>, diff: bool) -> Outcome {
     let empty = |error: Option<String>| Outcome { error, ..Outcome::default() };
     if let (Input::File(path), None, false) = (&job.input, job.kind, job.explicit)
         && !sniff(path)
@@ -400,10 +474,44 @@ fn check_job(job: &Job, cfg: &Loaded) -> Outcome {
             return empty(error);
         }
     };
+    let (text, fixed) = match fix {
+        None => (text, None),
+        Some(mode) => {
+            let outcome = rampart_linter::fix::fix_text(&cfg.linter, &job.display, &text, kind, mode);
+            let changed = outcome.changed(&text);
+            let mut fixed = Fixed {
+                applied: outcome.applied.len(),
+                rejected: outcome.rejected,
+                diff: String::new(),
+                stdout: None,
+                converged: outcome.converged,
+            };
+            if changed && diff {
+                fixed.diff = rampart_diagnostics::render::unified_diff(&job.display, &text, &outcome.text);
+            } else if changed {
+                match &job.input {
+                    Input::Stdin => fixed.stdout = Some(outcome.text.clone()),
+                    Input::File(path) => {
+                        if let Err(e) = crate::write_atomically(path, outcome.text.as_bytes()) {
+                            return Outcome {
+                                error: Some(format!("cannot write {}: {e}", job.display)),
+                                ..Outcome::default()
+                            };
+                        }
+                    }
+                }
+            } else if matches!(job.input, Input::Stdin) {
+                fixed.stdout = Some(outcome.text.clone());
+            }
+            // With --diff nothing is written: what is left is what the original has.
+            let text = if diff { text } else { outcome.text };
+            (text, Some(fixed))
+        }
+    };
     let file = SourceFile::new(job.display.clone(), text);
     let report = cfg.linter.check(&file, kind);
     let manifest = (kind == FileKind::Kubernetes).then(|| (Arc::clone(&file), report.documents));
-    Outcome { findings: report.findings, suppressed: report.suppressed, checked: true, error: None, manifest }
+    Outcome { findings: report.findings, suppressed: report.suppressed, checked: true, error: None, manifest, fixed }
 }
 
 fn use_color(args: &CheckArgs) -> bool {

@@ -15,6 +15,8 @@ pub struct Cli {
 pub enum Command {
     /// Check files and directories (a directory is walked, respecting .gitignore).
     Check(CheckArgs),
+    /// Fix what can be fixed, then report what is left (same options as `check`).
+    Fix(CheckArgs),
     /// Show the documentation of one rule.
     Rule {
         /// A rule code (DF001) or name (final-stage-runs-as-root).
@@ -106,4 +108,13 @@ pub struct CheckArgs {
     pub stdin_filename: Option<String>,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Apply the safe fixes to the files, then report what is left (`rampart fix` does this).
+    #[arg(long)]
+    pub fix: bool,
+    /// Apply unsafe fixes too: they improve the posture but may break a workload.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (implies --fix).
+    #[arg(long)]
+    pub diff: bool,
 }

@@ -17,6 +17,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Fix(mut args) => {
+            args.fix = true;
+            check::run(args)
+        }
         Command::Rule { code } => rule(&code),
         Command::Rules { format } => rules(format),
         Command::Init { dir, force } => init(&dir, force),

@@ -209,6 +209,8 @@ pub struct Summary {
     pub notes: usize,
     pub suppressed: usize,
     pub fixable: FixableCounts,
+    /// Findings fixed by this run (`rampart fix`); 0 for `rampart check`.
+    pub fixed: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -11,6 +11,7 @@ mod declare;
 pub mod dockerfile;
 pub mod docs;
 mod engine;
+pub mod fix;
 pub mod manifest;
 pub mod recognize;
 pub mod registry;

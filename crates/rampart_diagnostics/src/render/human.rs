@@ -155,7 +155,7 @@ pub fn render_fix_diff(file: &SourceFile, fix: &Fix) -> Result<String, crate::Ed
     Ok(unified_diff(file.name(), file.text(), &after))
 }
 
-pub(crate) fn unified_diff(name: &str, before: &str, after: &str) -> String {
+pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(2)

@@ -10,7 +10,7 @@ use std::io;
 
 use crate::finding::{Finding, RuleInfo, Summary};
 
-pub use human::render_fix_diff;
+pub use human::{render_fix_diff, unified_diff};
 
 /// Output formats accepted by `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub fn render(format: Format, report: &Report<'_>, options: RenderOptions, out: 
 }
 
 /// `1 finding`, `2 findings`.
-pub(crate) fn plural(n: usize, word: &str) -> String {
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
 

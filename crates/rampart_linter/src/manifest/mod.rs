@@ -62,6 +62,17 @@ impl<'a> ManifestContext<'a> {
     }
 }
 
+/// The workloads of one Compose or OCI document (Kubernetes workloads come with their
+/// objects, from [`ManifestContext::new`]).
+pub fn workloads_of(kind: FileKind, root: &Node) -> Vec<Workload> {
+    match kind {
+        FileKind::Compose => rampart_posture::compose::workloads(root),
+        FileKind::OciRuntime => rampart_posture::oci::workload(root).into_iter().collect(),
+        FileKind::Kubernetes => rampart_posture::kubernetes::workloads(root),
+        FileKind::Dockerfile => Vec::new(),
+    }
+}
+
 /// One manifest file of a project.
 #[derive(Debug)]
 pub struct ProjectFile<'a> {
