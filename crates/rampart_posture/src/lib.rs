@@ -13,6 +13,7 @@
 //! No I/O: adapters take parsed [`rampart_yaml::Document`]s.
 
 pub mod compose;
+pub mod edit;
 pub mod kubernetes;
 mod model;
 pub mod oci;
