@@ -62,6 +62,10 @@ struct Fixed {
     /// Stdin: the fixed text, written to stdout.
     stdout: Option<String>,
     converged: bool,
+    /// Files created by the fixes (or, with `--diff`, that would be), and notes about those
+    /// that were not.
+    created: Vec<String>,
+    notes: Vec<String>,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -194,6 +198,16 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // Config-level `exclude` globs.
     jobs.retain(|job| !excluded(&configs[job.config], &job.rel));
 
+    match image_catalog(&jobs, &args.image) {
+        Ok(catalog) => {
+            let catalog = Arc::new(catalog);
+            for c in &mut configs {
+                c.linter.set_images(Arc::clone(&catalog));
+            }
+        }
+        Err(e) => return fail(&e),
+    }
+
     let fix_mode = (args.fix || args.diff || args.unsafe_fixes).then_some(if args.unsafe_fixes {
         FixMode::Unsafe
     } else {
@@ -226,6 +240,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
             for r in &f.rejected {
                 eprintln!("rampart: {}: not applied: {} ({}): {}", job.display, r.message, r.code, r.reason);
             }
+            for n in &f.notes {
+                eprintln!("rampart: {}: {n}", job.display);
+            }
+            for c in &f.created {
+                eprintln!("rampart: {} {c}", if args.diff { "would create" } else { "created" });
+            }
             if !f.converged {
                 eprintln!(
                     "rampart: {}: fixes did not settle after {} passes",
@@ -252,7 +272,42 @@ pub fn run(args: CheckArgs) -> ExitCode {
         if files.is_empty() {
             continue;
         }
-        let (found, hidden) = configs[ci].linter.check_project(files);
+        let (mut found, mut hidden) = configs[ci].linter.check_project(files);
+        if let Some(mode) = fix_mode {
+            // Fixes across files only create files (a NetworkPolicy): write them, then check
+            // again with them included.
+            let mut extra: Vec<(Arc<SourceFile>, Vec<rampart_yaml::Document>)> = Vec::new();
+            for f in &found {
+                let Some(fix) = &f.fix else { continue };
+                let allowed = match fix.applicability {
+                    rampart_diagnostics::Applicability::Safe => true,
+                    rampart_diagnostics::Applicability::Unsafe => mode == FixMode::Unsafe,
+                    rampart_diagnostics::Applicability::DisplayOnly => false,
+                };
+                if !allowed || fix.new_files.is_empty() || !fix.edits.is_empty() {
+                    continue;
+                }
+                let shown = Path::new(f.file.name()).parent().unwrap_or(Path::new("")).to_path_buf();
+                let r = write_new_files(&shown, &shown, &fix.new_files, args.diff);
+                diffs.push_str(&r.diff);
+                for n in &r.notes {
+                    eprintln!("rampart: {n}");
+                }
+                for c in &r.created {
+                    eprintln!("rampart: {} {c}", if args.diff { "would create" } else { "created" });
+                    fixed_total += 1;
+                    for nf in &fix.new_files {
+                        let docs: Vec<_> = rampart_yaml::parse_stream(&nf.content).into_iter().flatten().collect();
+                        extra.push((SourceFile::new(c.clone(), nf.content.clone()), docs));
+                    }
+                }
+            }
+            if !extra.is_empty() {
+                let mut all = files.clone();
+                all.extend(extra);
+                (found, hidden) = configs[ci].linter.check_project(&all);
+            }
+        }
         suppressed += hidden;
         per_config[ci].extend(found.into_iter().map(|f| {
             let rel = rel_of.get(f.file.name()).cloned().unwrap_or_default();
@@ -317,6 +372,101 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     if findings.iter().any(|f| f.severity >= fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// What writing the files of fixes did.
+#[derive(Default)]
+struct Created {
+    created: Vec<String>,
+    notes: Vec<String>,
+    diff: String,
+}
+
+/// Writes files created by fixes into `base` (shown as `shown`), never over an existing
+/// file and never outside `base`; with `diff`, only describes them.
+fn write_new_files(base: &Path, shown: &Path, files: &[rampart_diagnostics::NewFile], diff: bool) -> Created {
+    let mut out = Created::default();
+    for f in files {
+        let rel = Path::new(&f.path);
+        if rel.is_absolute() || rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            out.notes.push(format!("a fix wanted to create `{}`, outside the file's directory: not written", f.path));
+            continue;
+        }
+        let target = base.join(rel);
+        let display = shown.join(rel).to_string_lossy().into_owned();
+        if target.exists() {
+            out.notes
+                .push(format!("{display} already exists: not overwritten (the fix's content is in the JSON report)"));
+            continue;
+        }
+        if diff {
+            out.diff.push_str(&rampart_diagnostics::render::unified_diff(&display, "", &f.content).replacen(
+                &format!("--- a/{display}"),
+                "--- /dev/null",
+                1,
+            ));
+            out.created.push(display);
+            continue;
+        }
+        let written = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| crate::write_atomically(&target, f.content.as_bytes()));
+        match written {
+            Ok(()) => out.created.push(display),
+            Err(e) => out.notes.push(format!("cannot write {display}: {e}")),
+        }
+    }
+    out
+}
+
+/// Facts about the images of this run: from the Dockerfiles being checked, from the
+/// Dockerfiles of Compose `build:` contexts, and from `--image NAME=DOCKERFILE`.
+fn image_catalog(jobs: &[Job], named: &[String]) -> Result<rampart_linter::facts::ImageCatalog, String> {
+    use rampart_linter::facts::{ImageCatalog, ImageFacts};
+    let mut catalog = ImageCatalog::default();
+    let read = |path: &Path| std::fs::read_to_string(path).ok().filter(|t| t.len() <= MAX_INPUT_BYTES);
+    for job in jobs {
+        let Input::File(path) = &job.input else { continue };
+        match job.kind {
+            Some(FileKind::Dockerfile) => {
+                if let Some(text) = read(path) {
+                    catalog
+                        .insert_dockerfile(Path::new(&job.display), ImageFacts::from_dockerfile(&job.display, &text));
+                }
+            }
+            Some(FileKind::Compose) => {
+                let Some(text) = read(path) else { continue };
+                for doc in rampart_yaml::parse_stream(&text).into_iter().flatten() {
+                    for w in rampart_posture::compose::workloads(&doc.root) {
+                        for c in &w.containers {
+                            let Some((context, dockerfile)) = &c.build else { continue };
+                            let base = Path::new(&job.display).parent().unwrap_or(Path::new(""));
+                            let file = base.join(context).join(dockerfile.as_deref().unwrap_or("Dockerfile"));
+                            let on_disk = path
+                                .parent()
+                                .unwrap_or(Path::new(""))
+                                .join(context)
+                                .join(dockerfile.as_deref().unwrap_or("Dockerfile"));
+                            if let Some(df) = read(&on_disk) {
+                                let shown = file.to_string_lossy().into_owned();
+                                catalog.insert_dockerfile(&file, ImageFacts::from_dockerfile(&shown, &df));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for spec in named {
+        let Some((name, dockerfile)) = spec.split_once('=') else {
+            return Err(format!("--image takes NAME=DOCKERFILE, not `{spec}`"));
+        };
+        let text = std::fs::read_to_string(dockerfile).map_err(|e| format!("--image {spec}: {e}"))?;
+        catalog.insert_named(name, ImageFacts::from_dockerfile(dockerfile, &text));
+    }
+    Ok(catalog)
 }
 
 /// What the remaining findings' fixes need, for the line after a fix run.
@@ -485,9 +635,27 @@ fn check_job(job: &Job, cfg: &Loaded, fix: Option<FixMode>, diff: bool) -> Outco
                 diff: String::new(),
                 stdout: None,
                 converged: outcome.converged,
+                created: Vec::new(),
+                notes: Vec::new(),
             };
+            match &job.input {
+                Input::File(path) => {
+                    let base = path.parent().unwrap_or(Path::new(""));
+                    let shown = Path::new(&job.display).parent().unwrap_or(Path::new("")).to_path_buf();
+                    let r = write_new_files(base, &shown, &outcome.new_files, diff);
+                    fixed.diff.push_str(&r.diff);
+                    fixed.created = r.created;
+                    fixed.notes = r.notes;
+                }
+                Input::Stdin if !outcome.new_files.is_empty() => {
+                    fixed.notes.push("fixes that create files are not applied to stdin".to_string());
+                }
+                Input::Stdin => {}
+            }
             if changed && diff {
-                fixed.diff = rampart_diagnostics::render::unified_diff(&job.display, &text, &outcome.text);
+                fixed
+                    .diff
+                    .insert_str(0, &rampart_diagnostics::render::unified_diff(&job.display, &text, &outcome.text));
             } else if changed {
                 match &job.input {
                     Input::Stdin => fixed.stdout = Some(outcome.text.clone()),

@@ -117,4 +117,9 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them (implies --fix).
     #[arg(long)]
     pub diff: bool,
+    /// The Dockerfile that builds an image workloads run, as `NAME=DOCKERFILE` (NAME an image
+    /// reference, with or without tag): its user and ports make fixes safer. Dockerfiles in
+    /// the checked tree and Compose `build:` contexts are used without this.
+    #[arg(long, value_name = "NAME=DOCKERFILE")]
+    pub image: Vec<String>,
 }

@@ -53,20 +53,30 @@ impl Edit {
     }
 }
 
-/// A set of edits to the finding's file that together resolve it.
+/// A file a fix creates beside the finding's file (a Secret manifest, a NetworkPolicy).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NewFile {
+    /// Relative to the directory of the finding's file.
+    pub path: String,
+    pub content: String,
+}
+
+/// A set of edits to the finding's file that together resolve it, and the files it creates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
     pub applicability: Applicability,
     /// Imperative, shown to users: "Replace `ADD` with `COPY`".
     pub message: String,
     pub edits: Vec<Edit>,
+    /// Files the fix writes (never over an existing file).
+    pub new_files: Vec<NewFile>,
 }
 
 impl Fix {
     pub fn new(applicability: Applicability, message: impl Into<String>, edits: Vec<Edit>) -> Fix {
         let mut edits = edits;
         edits.sort_by_key(|e| (e.span.start, e.span.end));
-        Fix { applicability, message: message.into(), edits }
+        Fix { applicability, message: message.into(), edits, new_files: Vec::new() }
     }
 
     pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
@@ -79,6 +89,12 @@ impl Fix {
 
     pub fn display_only(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
         Fix::new(Applicability::DisplayOnly, message, edits)
+    }
+
+    /// Adds a file the fix creates.
+    pub fn with_new_file(mut self, path: impl Into<String>, content: impl Into<String>) -> Fix {
+        self.new_files.push(NewFile { path: path.into(), content: content.into() });
+        self
     }
 
     /// The span touched by all edits together.

@@ -11,7 +11,7 @@ pub mod render;
 mod source;
 
 pub use finding::{Finding, FixAvailability, FixableCounts, Related, RuleInfo, Severity, Summary};
-pub use fix::{Applicability, Edit, EditError, Fix, apply_edits};
+pub use fix::{Applicability, Edit, EditError, Fix, NewFile, apply_edits};
 pub use source::{Position, SourceFile, Span};
 
 /// The base address of the rule reference pages; `RuleInfo::url` appends the rule code.

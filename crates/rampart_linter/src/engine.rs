@@ -38,6 +38,11 @@ impl Linter {
         Linter { rules, severity, project, options: settings.options.clone() }
     }
 
+    /// Gives the rules what is known about the images of this run.
+    pub fn set_images(&mut self, images: Arc<crate::facts::ImageCatalog>) {
+        self.options.images = images;
+    }
+
     /// The enabled rules, in code order.
     pub fn enabled_rules(&self) -> Vec<&'static RuleInfo> {
         self.rules.iter().map(|(r, _)| r.info()).collect()

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rampart_diagnostics::{Applicability, Edit, Finding, SourceFile, apply_edits};
+use rampart_diagnostics::{Applicability, Edit, Finding, NewFile, SourceFile, apply_edits};
 
 use crate::{FileKind, Linter};
 
@@ -60,6 +60,8 @@ pub struct FixOutcome {
     pub text: String,
     pub applied: Vec<Applied>,
     pub rejected: Vec<Rejected>,
+    /// Files the applied fixes create (relative to the file's directory), each once.
+    pub new_files: Vec<NewFile>,
     /// Passes run.
     pub passes: usize,
     /// `false` when fixes kept applying after [`MAX_PASSES`] passes.
@@ -131,7 +133,7 @@ fn allowed<'a>(findings: &'a [Finding], mode: FixMode, skip: &[(String, String)]
         .filter(|f| {
             f.fix.as_ref().is_some_and(|fix| {
                 mode.allows(fix.applicability)
-                    && !fix.edits.is_empty()
+                    && (!fix.edits.is_empty() || !fix.new_files.is_empty())
                     && !skip.iter().any(|(c, m)| c == f.rule.code && *m == fix.message)
             })
         })
@@ -155,6 +157,7 @@ pub fn fix_text(linter: &Linter, name: &str, text: &str, kind: FileKind, mode: F
     let mut skip: Vec<(String, String)> = Vec::new();
     let mut passes = 0;
     let mut converged = true;
+    let mut new_files: Vec<NewFile> = Vec::new();
     loop {
         if passes == MAX_PASSES {
             converged = false;
@@ -166,6 +169,25 @@ pub fn fix_text(linter: &Linter, name: &str, text: &str, kind: FileKind, mode: F
         let candidates = allowed(&report.findings, mode, &skip);
         if candidates.is_empty() {
             break;
+        }
+        // Fixes that only create files: take their files once, and do not offer them again.
+        let (file_only, candidates): (Vec<&Finding>, Vec<&Finding>) =
+            candidates.into_iter().partition(|f| f.fix.as_ref().is_some_and(|x| x.edits.is_empty()));
+        for f in &file_only {
+            let fix = f.fix.as_ref().expect("partitioned on a fix");
+            for n in &fix.new_files {
+                if !new_files.iter().any(|x| x.path == n.path) {
+                    new_files.push(n.clone());
+                }
+            }
+            applied.push(describe(f));
+            skip.push((f.rule.code.to_string(), fix.message.clone()));
+        }
+        if candidates.is_empty() {
+            if file_only.is_empty() {
+                break;
+            }
+            continue;
         }
         let before = identity(&current, kind);
         // Greedy, in order of position: a fix joins the pass when none of its edits touches
@@ -181,9 +203,17 @@ pub fn fix_text(linter: &Linter, name: &str, text: &str, kind: FileKind, mode: F
             chosen.push(f);
         }
         let together = apply_edits(&current, &edits).ok().filter(|t| check_result(&before, t, kind).is_none());
+        let mut take_files = |f: &Finding| {
+            for n in f.fix.as_ref().map(|x| x.new_files.as_slice()).unwrap_or(&[]) {
+                if !new_files.iter().any(|x| x.path == n.path) {
+                    new_files.push(n.clone());
+                }
+            }
+        };
         let next = match together {
             Some(t) => {
                 applied.extend(chosen.iter().map(|f| describe(f)));
+                chosen.iter().for_each(|f| take_files(f));
                 t
             }
             None => {
@@ -200,6 +230,7 @@ pub fn fix_text(linter: &Linter, name: &str, text: &str, kind: FileKind, mode: F
                                 shift_free = trial;
                                 t = candidate;
                                 applied.push(describe(f));
+                                take_files(f);
                             }
                             Some(reason) => reject(f, reason, &mut rejected, &mut skip),
                         },
@@ -214,7 +245,7 @@ pub fn fix_text(linter: &Linter, name: &str, text: &str, kind: FileKind, mode: F
         }
         current = next;
     }
-    FixOutcome { text: current, applied, rejected, passes, converged }
+    FixOutcome { text: current, applied, rejected, new_files, passes, converged }
 }
 
 fn describe(f: &Finding) -> Applied {

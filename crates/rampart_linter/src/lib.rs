@@ -11,6 +11,7 @@ mod declare;
 pub mod dockerfile;
 pub mod docs;
 mod engine;
+pub mod facts;
 pub mod fix;
 pub mod manifest;
 pub mod recognize;
@@ -32,6 +33,8 @@ pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
 pub struct RuleOptions {
     /// Registry hosts or repository prefixes images may come from; `None`: not checked.
     pub trusted_registries: Option<Vec<String>>,
+    /// What is known about the images workloads run (for the safety of fixes).
+    pub images: std::sync::Arc<facts::ImageCatalog>,
 }
 
 /// A rule: metadata plus a check per kind of artifact it understands.

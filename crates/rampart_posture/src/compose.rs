@@ -662,6 +662,10 @@ fn service(name: &str, key: &Node, node: &Node, svc: &Service<'_>, top_volumes: 
         devices: svc.all("devices").into_iter().flat_map(|n| n.items().iter().filter_map(device)).collect(),
         kernel_mounts: Vec::new(),
         ulimits: ulimits(svc.get("ulimits")),
+        build: svc.get("build").map(|b| match b.as_string() {
+            Some(context) => (context.to_string(), None),
+            None => (b.get_str("context").unwrap_or(".").to_string(), b.get_str("dockerfile").map(str::to_string)),
+        }),
     };
 
     Workload {

@@ -298,6 +298,7 @@ fn container(c: &Node, role: ContainerRole, pcx: &PodContext<'_>) -> ContainerPo
         devices: Vec::new(),
         kernel_mounts: Vec::new(),
         ulimits: Vec::new(),
+        build: None,
     }
 }
 

@@ -303,6 +303,9 @@ pub struct ContainerPosture {
     pub kernel_mounts: Vec<Mount>,
     /// Resource limits of the process (`nofile`, `nproc`, …).
     pub ulimits: Vec<Ulimit>,
+    /// Where the image is built, when the file says (Compose `build:` or `build.context`,
+    /// with `build.dockerfile` when given): `(context, dockerfile)`.
+    pub build: Option<(String, Option<String>)>,
 }
 
 /// A workload: a Kubernetes object with a pod, a Compose service's project, or an OCI bundle.

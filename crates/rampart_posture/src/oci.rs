@@ -151,6 +151,7 @@ pub fn workload(root: &Node) -> Option<Workload> {
             .collect(),
         kernel_mounts: mounts.kernel_mounts,
         ulimits: rlimits(process.and_then(|p| p.get("rlimits"))),
+        build: None,
     };
 
     Some(Workload {

@@ -95,9 +95,26 @@ fn render_finding(renderer: &Renderer, f: &Finding) -> String {
     let mut report: Vec<Group<'_>> = vec![group];
     let fix_title;
     if let Some(fix) = &f.fix
+        && !fix.new_files.is_empty()
+        && fix.edits.is_empty()
+    {
+        let names: Vec<&str> = fix.new_files.iter().map(|n| n.path.as_str()).collect();
+        report.push(Group::with_title(Level::HELP.secondary_title(format!(
+            "{} ({} fix: creates {})",
+            fix.message,
+            fix.applicability,
+            names.join(", ")
+        ))));
+    }
+    if let Some(fix) = &f.fix
         && !fix.edits.is_empty()
     {
-        fix_title = format!("{} ({} fix)", fix.message, fix.applicability);
+        let creates = if fix.new_files.is_empty() {
+            String::new()
+        } else {
+            format!(", creates {}", fix.new_files.iter().map(|n| n.path.as_str()).collect::<Vec<_>>().join(", "))
+        };
+        fix_title = format!("{} ({} fix{creates})", fix.message, fix.applicability);
         let (fwin, ffirst) = window(&f.file, fix.edits.iter().map(|e| e.span));
         let patches = fix.edits.iter().map(|e| Patch::new(shifted(e.span, fwin), e.content.as_str()));
         report.push(

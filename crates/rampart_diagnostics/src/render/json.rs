@@ -51,6 +51,14 @@ pub struct JsonFix<'a> {
     pub applicability: crate::Applicability,
     pub message: &'a str,
     pub edits: Vec<JsonEdit<'a>>,
+    pub new_files: Vec<JsonNewFile<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonNewFile<'a> {
+    /// Relative to the directory of the finding's file.
+    pub path: &'a str,
+    pub content: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -110,6 +118,7 @@ pub fn finding_to_json(f: &Finding) -> JsonFinding<'_> {
                     }
                 })
                 .collect(),
+            new_files: fix.new_files.iter().map(|n| JsonNewFile { path: &n.path, content: &n.content }).collect(),
         }),
         related: f
             .related

@@ -156,3 +156,20 @@ pub fn per_format<'s>(w: &rampart_posture::Workload, kubernetes: &'s str, compos
         rampart_posture::Format::Oci => oci,
     }
 }
+
+impl ManifestContext<'_> {
+    /// What is known about the image a container runs (see [`crate::facts`]).
+    pub fn image_facts(&self, c: &rampart_posture::ContainerPosture) -> Option<&crate::facts::ImageFacts> {
+        let images = &self.options.images;
+        if let Some((context, dockerfile)) = &c.build {
+            let dir = match dockerfile {
+                Some(d) => std::path::Path::new(context).join(d).parent().map(|p| p.to_string_lossy().into_owned()),
+                None => Some(context.clone()),
+            };
+            if let Some(f) = dir.and_then(|d| images.for_build_context(self.file.name(), &d)) {
+                return Some(f);
+            }
+        }
+        c.image.as_ref().and_then(|i| images.for_image(&i.value))
+    }
+}
