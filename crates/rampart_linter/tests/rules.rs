@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use common::{fixtures_dir, parse_cases, run_case};
 use rampart_diagnostics::render::{Format, RenderOptions, Report, render};
-use rampart_diagnostics::{Applicability, SourceFile, Summary, apply_edits};
+use rampart_diagnostics::{Applicability, SourceFile, Summary};
+use rampart_linter::fix::{FixMode, fix_text};
 use rampart_linter::{FileKind, Linter, Settings, registry};
 
 fn rules_with_fixtures() -> Vec<&'static dyn rampart_linter::Rule> {
@@ -87,8 +88,19 @@ fn fixtures_fire_where_they_should_and_snapshots_match() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A rule's fixes must apply, keep the file parseable, and leave nothing for the rule to
-/// report when every finding had a fix.
+/// Comments of a text: whole comment lines, and the `# …` ending a line (YAML, Dockerfile).
+fn comments(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let t = l.trim();
+            if t.starts_with('#') { Some(t.to_string()) } else { l.find(" #").map(|i| l[i + 1..].trim().to_string()) }
+        })
+        .collect()
+}
+
+/// A rule's fixes (safe and unsafe) must apply, settle, keep the file parseable with the same
+/// objects, keep every comment, be idempotent (fixing again changes nothing), and leave
+/// nothing for the rule to report when every finding had such a fix.
 fn check_fixes(
     code: &str,
     file: &Arc<SourceFile>,
@@ -96,54 +108,49 @@ fn check_fixes(
     failures: &mut Vec<String>,
     name: &str,
 ) {
-    let fixes: Vec<_> = findings
+    let fixable = findings
         .iter()
-        .filter_map(|f| f.fix.as_ref())
-        .filter(|f| f.applicability != Applicability::DisplayOnly)
-        .collect();
-    if fixes.is_empty() {
+        .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability != Applicability::DisplayOnly))
+        .count();
+    if fixable == 0 {
         return;
     }
-    let mut edits = Vec::new();
-    for fix in &fixes {
-        // Overlapping fixes are applied in later passes by `rampart fix`; here take the first.
-        if edits.iter().any(|e: &rampart_diagnostics::Edit| {
-            fix.edits.iter().any(|x| x.span.start < e.span.end && e.span.start < x.span.end.max(x.span.start + 1))
-        }) {
-            continue;
-        }
-        edits.extend(fix.edits.iter().cloned());
-    }
-    let fixed = match apply_edits(file.text(), &edits) {
-        Ok(t) => t,
-        Err(e) => {
-            failures.push(format!("{name}: fix does not apply: {e}"));
-            return;
-        }
-    };
     let kind = rampart_linter::recognize::by_content(file.text()).unwrap_or(FileKind::Dockerfile);
-    let syntax_errors = |text: &str| {
-        let settings = Settings { select: vec!["DF000".into(), "KS000".into()], ..Settings::default() };
-        Linter::new(&settings)
-            .check(&SourceFile::new("fixed", text.to_string()), kind)
+    let settings = Settings { select: vec![code.to_string()], ..Settings::default() };
+    let linter = Linter::new(&settings);
+    let outcome = fix_text(&linter, name, file.text(), kind, FixMode::Unsafe);
+    if outcome.applied.is_empty() {
+        failures.push(format!("{name}: {fixable} finding(s) have a fix, none applied: {:?}", outcome.rejected));
+        return;
+    }
+    if !outcome.rejected.is_empty() {
+        failures.push(format!("{name}: fixes rejected: {:?}", outcome.rejected));
+    }
+    if !outcome.converged {
+        failures.push(format!("{name}: fixes did not settle after {} passes:\n{}", outcome.passes, outcome.text));
+    }
+    let again = fix_text(&linter, name, &outcome.text, kind, FixMode::Unsafe);
+    if again.text != outcome.text {
+        failures.push(format!(
+            "{name}: fixing twice changes the file again:\n--- once\n{}\n--- twice\n{}",
+            outcome.text, again.text
+        ));
+    }
+    let after = comments(&outcome.text);
+    for c in comments(file.text()) {
+        if !after.contains(&c) {
+            failures.push(format!("{name}: the fix lost the comment `{c}`:\n{}", outcome.text));
+        }
+    }
+    if findings.iter().all(|f| f.fix.as_ref().is_some_and(|x| x.applicability != Applicability::DisplayOnly)) {
+        let left = linter
+            .check(&SourceFile::new(name, outcome.text.clone()), kind)
             .findings
             .iter()
-            .filter(|f| f.rule.code.ends_with("000"))
-            .count()
-    };
-    let before = syntax_errors(file.text());
-    let after = syntax_errors(&fixed);
-    if after > before {
-        failures.push(format!("{name}: the fixed file has new syntax errors:\n{fixed}"));
-    }
-    if findings.iter().all(|f| f.fix.as_ref().is_some_and(|x| x.applicability != Applicability::DisplayOnly))
-        && fixes.len() == findings.len()
-    {
-        let settings = Settings { select: vec![code.to_string()], ..Settings::default() };
-        let again = Linter::new(&settings).check(&SourceFile::new(name, fixed.clone()), kind);
-        let remaining = again.findings.iter().filter(|f| f.rule.code == code).count();
-        if remaining >= findings.len() {
-            failures.push(format!("{name}: after applying its fixes the rule still reports {remaining}:\n{fixed}"));
+            .filter(|f| f.rule.code == code)
+            .count();
+        if left >= findings.len() {
+            failures.push(format!("{name}: after its fixes the rule still reports {left}:\n{}", outcome.text));
         }
     }
 }
