@@ -217,7 +217,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         Some(what) => (format!("`{path}`"), what),
                     },
                 };
-                let (message, label) = if w.format == Format::Compose && !path.starts_with('/') {
+                let (message, label) = if w.format == Format::Compose && !path.starts_with('/') && path.contains('=') {
                     (
                         format!("{} is given the CDI device {shown}", container_label(w, c)),
                         "the device nodes and host files its CDI specification injects".to_string(),
@@ -283,9 +283,9 @@ fn compose_cgroup_rules(cx: &ManifestContext<'_>, w: &Workload, out: &mut Vec<Fi
     for rule in rules.items() {
         let Some(text) = rule.as_string() else { continue };
         let mut parts = text.split_whitespace();
-        let (Some(t), Some(numbers)) = (parts.next(), parts.next()) else { continue };
-        let access = parts.next();
-        if !numbers.starts_with('*') || !reads_or_writes(access) || !matches!(t, "a" | "b" | "c") {
+        // `type major:minor access`, as Docker validates it.
+        let (Some(t), Some(numbers), Some(access)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        if !numbers.starts_with('*') || !reads_or_writes(Some(access)) || !matches!(t, "a" | "b" | "c") {
             continue;
         }
         out.push(
