@@ -23,8 +23,8 @@ declare_rule! {
     ///
     /// ## Why
     /// In the host's mount namespace the container's mounts are the host's: it sees the
-    /// host's filesystems, and what it mounts or unmounts changes the host (runc refuses to
-    /// mask `/proc` or make the root filesystem read-only there). In the host's UTS
+    /// host's filesystems, and what it mounts or unmounts changes the host (runc will not
+    /// even mask `/proc` or make its paths read-only there). In the host's UTS
     /// namespace it reads, and with `SYS_ADMIN` changes, the host's hostname. In the host's
     /// cgroup namespace its cgroup paths are the host's, and with cgroup v2 it sees the whole
     /// hierarchy: every other container's and service's cgroups and resource use.

@@ -46,8 +46,7 @@ declare_rule! {
     /// config. Unsafe; rampart does not apply it.
     ///
     /// ## References
-    /// - CIS Docker Benchmark 5.30: "Ensure that the host's user namespaces are not shared";
-    ///   2.10 ("Ensure that user namespace support is enabled")
+    /// - CIS Docker Benchmark 5.30: "Ensure that the host's user namespaces are not shared"
     /// - NIST SP 800-190 §4.4.3
     /// - user_namespaces(7): <https://man7.org/linux/man-pages/man7/user_namespaces.7.html>
     /// - Kubernetes: <https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/>
