@@ -20,6 +20,13 @@
 //! `NET_RAW` counts as dropped unless it is listed. Without `process.capabilities` runc
 //! starts the process with empty sets: nothing added, `ALL` dropped ([`Origin::Runtime`]).
 //!
+//! Mounts: kernel filesystems (`proc`, `sysfs`, `cgroup`, …) go to `kernel_mounts`; bind
+//! mounts are [`VolumeKind::HostPath`] volumes, except those of files and volumes a runtime
+//! keeps for the container (the `resolv.conf`, `hostname` and `hosts` Docker, containerd
+//! and CRI-O write for it, a pod's volumes under the kubelet's directory, Docker's and
+//! Podman's named volumes), which are [`VolumeKind::Named`]: the configs those runtimes
+//! write are then judged by the volumes the user asked for, not by the runtime's plumbing.
+//!
 //! OCI has no `privileged` flag: `privileged` is `false`, and each part of what privileged
 //! means (capabilities, seccomp, devices, masked paths, `/sys`) is read from its own field.
 
@@ -334,6 +341,33 @@ fn rlimits(list: Option<&Node>) -> Vec<Ulimit> {
         .collect()
 }
 
+/// Whether a bind mount's source is something a container runtime or the kubelet keeps for
+/// one container or pod, as in the configs they write: the container's `resolv.conf`,
+/// `hostname` and `hosts` (`…/docker/containers/<id>/…`, containerd's
+/// `…/sandboxes/<id>/…`, CRI-O's and Podman's `…/overlay-containers/<id>/userdata/…`), a pod's
+/// volumes and files (`…/kubelet/pods/<uid>/…`), a named volume (`…/docker/volumes/<name>/_data`,
+/// `…/containers/storage/volumes/<name>/_data`). Something strictly below the object's own
+/// directory, whatever the runtime's root directory; the directories themselves (a log
+/// shipper mounting `/var/lib/docker/containers`) are host paths.
+fn runtime_managed(src: &str) -> bool {
+    let parts: Vec<&str> = src.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    if parts.contains(&"..") {
+        return false;
+    }
+    let is_id = |s: &str| {
+        (s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            || (s.len() == 36 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+    };
+    parts.windows(3).any(|w| match w {
+        // `<root>/containers/<id>/<file>`, `<root>/sandboxes/<id>/<file>`, `<root>/pods/<uid>/<file>`,
+        // `<root>/overlay-containers/<id>/userdata`
+        [dir, id, _] if matches!(*dir, "containers" | "sandboxes" | "pods" | "overlay-containers") => is_id(id),
+        _ => false,
+    }) || parts.windows(4).any(|w| {
+        matches!(w, [owner, "volumes", name, "_data"] if matches!(*owner, "docker" | "storage") && !name.is_empty())
+    })
+}
+
 /// The `mounts` of a config: host paths and other filesystems as volumes with their mounts,
 /// kernel filesystems apart.
 #[derive(Default)]
@@ -377,7 +411,15 @@ impl MountsRead {
             return;
         }
         let type_span = m.get("type").map_or(m.span.clone(), |t| t.span.clone());
-        let volume = if bind {
+        let volume = if bind && runtime_managed(src) {
+            // A file the runtime wrote for this container, or one of its named volumes.
+            Volume {
+                name: src.to_string(),
+                kind: VolumeKind::Named,
+                span: m.span.clone(),
+                kind_span: source.map_or(m.span.clone(), |s| s.span.clone()),
+            }
+        } else if bind {
             let src_span = source.map_or(m.span.clone(), |s| s.span.clone());
             Volume {
                 name: src.to_string(),

@@ -270,3 +270,37 @@ fn hostile_input_does_not_panic() {
         let _ = load(text);
     }
 }
+
+#[test]
+fn runtime_managed_binds_are_not_host_paths() {
+    let id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let text = format!(
+        r#"{{"ociVersion": "1.0.2", "mounts": [
+  {{"destination": "/etc/resolv.conf", "type": "bind", "source": "/var/lib/docker/containers/{id}/resolv.conf", "options": ["rbind"]}},
+  {{"destination": "/etc/hosts", "type": "bind", "source": "/data/docker/containers/{id}/hosts", "options": ["rbind"]}},
+  {{"destination": "/var/run/secrets/kubernetes.io/serviceaccount", "type": "bind", "source": "/var/lib/kubelet/pods/2c7d1f0e-8a4b-4c3d-9e2f-1a2b3c4d5e6f/volumes/kubernetes.io~projected/kube-api-access-x", "options": ["rbind", "ro"]}},
+  {{"destination": "/etc/hostname", "type": "bind", "source": "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/{id}/hostname", "options": ["rbind"]}},
+  {{"destination": "/run/.containerenv", "type": "bind", "source": "/run/containers/storage/overlay-containers/{id}/userdata/.containerenv", "options": ["bind"]}},
+  {{"destination": "/data", "type": "bind", "source": "/var/lib/docker/volumes/pgdata/_data", "options": ["rbind"]}},
+  {{"destination": "/logs", "type": "bind", "source": "/var/lib/docker/containers", "options": ["rbind"]}},
+  {{"destination": "/c", "type": "bind", "source": "/var/lib/docker/containers/{id}", "options": ["rbind"]}},
+  {{"destination": "/up", "type": "bind", "source": "/var/lib/docker/containers/{id}/../../../../etc", "options": ["rbind"]}},
+  {{"destination": "/sock", "type": "bind", "source": "/var/run/docker.sock", "options": ["rbind"]}}
+]}}"#
+    );
+    let w = load(&text).unwrap();
+    let kinds: Vec<(&str, bool)> =
+        w.volumes.iter().map(|v| (v.name.as_str(), matches!(v.kind, VolumeKind::HostPath { .. }))).collect();
+    let host: Vec<&str> = kinds.iter().filter(|(_, h)| *h).map(|(n, _)| *n).collect();
+    assert_eq!(kinds.len(), 10);
+    assert_eq!(
+        host,
+        [
+            "/var/lib/docker/containers",
+            &format!("/var/lib/docker/containers/{id}"),
+            &format!("/var/lib/docker/containers/{id}/../../../../etc"),
+            "/var/run/docker.sock"
+        ]
+    );
+    assert_eq!(w.containers[0].mounts.len(), 10);
+}

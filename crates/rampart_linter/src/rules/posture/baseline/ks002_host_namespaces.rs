@@ -1,5 +1,5 @@
 use crate::Finding;
-use crate::manifest::ManifestContext;
+use crate::manifest::{ManifestContext, per_format};
 
 declare_rule! {
     /// A workload shares the host's network, PID or IPC namespace.
@@ -24,7 +24,9 @@ declare_rule! {
     ///     - name: app
     ///       image: registry.example.com/app:1.4.2
     /// ```
-    /// Use instead: remove `hostNetwork` and expose the port through a Service.
+    /// Use instead: remove `hostNetwork` and expose the port through a Service. In a Compose
+    /// file, remove `network_mode: host` and publish the ports; in an OCI config, add the
+    /// missing namespaces to `linux.namespaces`.
     ///
     /// ## Fix safety
     /// No automatic fix yet: a node agent may need the host's namespace by design.
@@ -59,29 +61,45 @@ declare_rule! {
 
 pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
     for w in &cx.workloads {
-        for (setting, what, risk, help) in [
+        for (setting, ty, what, risk, kubernetes, compose) in [
             (
                 &w.host_network,
                 "network",
+                "network",
                 "it can bind to the node's addresses and reach services on its localhost",
                 "remove it and expose the ports through a Service",
+                "remove `network_mode: host` and publish the ports the service needs (`ports:`)",
             ),
             (
                 &w.host_pid,
+                "pid",
                 "PID",
                 "it can see and signal every process on the node",
                 "remove it; to see the other containers of the pod, `shareProcessNamespace: true` is enough",
+                "remove `pid: host`; to see another service's processes, `pid: \"service:<name>\"` is enough",
             ),
-            (&w.host_ipc, "IPC", "it can read other processes' shared memory", "remove it"),
+            (
+                &w.host_ipc,
+                "ipc",
+                "IPC",
+                "it can read other processes' shared memory",
+                "remove it",
+                "remove `ipc: host`; to share memory with another service, `ipc: \"service:<name>\"` is enough",
+            ),
         ] {
             if !setting.value {
                 continue;
             }
             let span = setting.span().unwrap_or_else(|| w.anchor.clone());
+            let oci = if setting.is_explicit() {
+                format!("remove the `path` of the `{ty}` namespace: it joins the host's")
+            } else {
+                format!("add `{{\"type\": \"{ty}\"}}` to `linux.namespaces`")
+            };
             out.push(
                 cx.finding(&INFO, span, format!("{} shares the host's {what} namespace", w.describe()))
-                    .with_label(risk)
-                    .with_help(help),
+                    .with_label(per_format(w, risk, &risk.replace("node", "host"), &risk.replace("node", "host")))
+                    .with_help(per_format(w, kubernetes, compose, &oci)),
             );
         }
     }

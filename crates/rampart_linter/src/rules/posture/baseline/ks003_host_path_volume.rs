@@ -1,7 +1,7 @@
 use rampart_posture::{Format, VolumeKind};
 
 use crate::Finding;
-use crate::manifest::ManifestContext;
+use crate::manifest::{ManifestContext, per_format};
 
 declare_rule! {
     /// A workload mounts a directory or file of the node (a `hostPath` volume).
@@ -10,7 +10,10 @@ declare_rule! {
     /// Reports every `hostPath` volume of a pod (Kubernetes workloads of every kind, their
     /// init and ephemeral containers included), at its `hostPath` key, whether or not a
     /// container mounts it and whatever its path: the Pod Security Standards forbid the
-    /// volume type itself. Compose bind mounts and OCI `bind` mounts are host paths too.
+    /// volume type itself. Compose bind mounts and OCI `bind` mounts are host paths too;
+    /// not the binds a runtime writes into the OCI configs it generates for the container's
+    /// own files and volumes (its `resolv.conf`, `hostname` and `hosts`, a pod's volumes
+    /// under the kubelet's directory, Docker's and Podman's named volumes).
     ///
     /// ## Why
     /// A host path gives the container the node's own files, outside its isolation: the
@@ -75,14 +78,18 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 .filter(|c| c.mounts.iter().any(|m| m.volume == v.name))
                 .map(|c| c.name.as_str())
                 .collect();
-            let label = match mounted_by.as_slice() {
-                [] => "the node's own files (no container mounts them yet)".to_string(),
-                [one] => format!("the node's own files, mounted into `{one}`"),
-                many => format!("the node's own files, mounted into {} containers", many.len()),
+            let label = match (w.format, mounted_by.as_slice()) {
+                (Format::Kubernetes, []) => "the node's own files (no container mounts them yet)".to_string(),
+                (Format::Kubernetes, [one]) => format!("the node's own files, mounted into `{one}`"),
+                (Format::Kubernetes, many) => format!("the node's own files, mounted into {} containers", many.len()),
+                _ => "the host's own files, outside the container's isolation".to_string(),
             };
-            out.push(cx.finding(&INFO, v.kind_span.clone(), message).with_label(label).with_help(
+            out.push(cx.finding(&INFO, v.kind_span.clone(), message).with_label(label).with_help(per_format(
+                w,
                 "use an `emptyDir`, `configMap`, `secret` or `persistentVolumeClaim` volume instead of the node's files",
-            ));
+                "use a named volume (data), `configs` or `secrets` (configuration) or a `tmpfs` (scratch) instead of the host's files",
+                "mount a `tmpfs`, or a volume the engine manages, instead of the host's files",
+            )));
         }
     }
 }

@@ -6,8 +6,12 @@ declare_rule! {
     ///
     /// ## What it does
     /// Reports every `ports[].hostPort` other than `0` on a container (regular, init and
-    /// ephemeral containers of every Kubernetes workload kind), at the value; a Compose
-    /// service port published on the host (`"8080:80"`) is the same thing.
+    /// ephemeral containers of every Kubernetes workload kind), at the value.
+    ///
+    /// Compose ports published on the host (`"8080:80"`) are not reported: publishing is how
+    /// Compose exposes a service (there is no Service to use instead), through Docker's proxy
+    /// and NAT rules, with the container in its own network namespace. An OCI runtime config
+    /// has no ports: whoever creates its network namespace wires them.
     ///
     /// ## Why
     /// A host port binds the node's own addresses: the pod is reachable from wherever the

@@ -20,6 +20,11 @@ declare_rule! {
     /// Compose and OCI configurations, where the engine accepts any case and the `CAP_`
     /// prefix, the name is compared without them.
     ///
+    /// An OCI config's capability sets are absolute: they list the runtime's defaults as well
+    /// as what was added. `NET_RAW`, which Docker and containerd keep by default and the
+    /// baseline lets a Kubernetes container keep (it only forbids adding it), is therefore not
+    /// reported there; KS035 reports it.
+    ///
     /// ## Why
     /// Each capability beyond the default set hands the container a piece of root's power
     /// over the kernel: `SYS_ADMIN` is nearly all of it (mounts, namespaces, BPF), `NET_ADMIN`
@@ -121,6 +126,11 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 };
                 let checked = written.unwrap_or(normalized);
                 if BASELINE_CAPABILITIES.contains(&checked) {
+                    continue;
+                }
+                // An OCI config lists the runtime's defaults too, and `NET_RAW` is one: the
+                // baseline lets a Kubernetes container keep it (KS035 reports it).
+                if w.format == Format::Oci && normalized == "NET_RAW" {
                     continue;
                 }
                 let span = cap.span().unwrap_or_else(|| c.anchor.clone());

@@ -1,5 +1,8 @@
+use rampart_posture::Format;
+
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::{oci_missing_at, oci_root};
 
 declare_rule! {
     /// A container mounts `/proc` without the default masks (`procMount` other than `Default`).
@@ -7,7 +10,10 @@ declare_rule! {
     /// ## What it does
     /// Reports `securityContext.procMount` set to anything but `Default` (in practice
     /// `Unmasked`) on a container (regular, init and ephemeral), at the value. Unset is
-    /// fine: it means `Default`.
+    /// fine: it means `Default`. Its equivalents: `systempaths=unconfined` in a Compose
+    /// service's `security_opt`, and an empty `maskedPaths` or `readonlyPaths` in an OCI
+    /// runtime config (at the list), or one without them (at `linux`: runc then masks
+    /// nothing).
     ///
     /// The Pod Security Standards relax this control for pods with `hostUsers: false` only
     /// when the cluster enables the `UserNamespacesPodSecurityStandards` feature gate (off
@@ -53,24 +59,68 @@ declare_rule! {
     }
 }
 
+const OCI_HELP: &str =
+    "list the paths runc's default config masks in `maskedPaths` and makes read-only in `readonlyPaths`";
+
 pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
     for w in &cx.workloads {
         for c in &w.containers {
             let setting = &c.proc_mount;
             let Some(value) = &setting.value else { continue };
-            if value == "Default" || !setting.is_explicit() {
+            if value == "Default" {
+                continue;
+            }
+            // OCI: without the lists, runc masks nothing.
+            if w.format == Format::Oci && !setting.is_written() {
+                let linux = oci_root(cx, w).and_then(|r| r.get("linux"));
+                let missing = ["maskedPaths", "readonlyPaths"]
+                    .into_iter()
+                    .find(|k| linux.and_then(|l| l.get(k)).is_none())
+                    .unwrap_or("maskedPaths");
+                out.push(
+                    cx.finding(
+                        &INFO,
+                        oci_missing_at(cx, w, &["linux", missing]).unwrap_or_else(|| w.anchor.clone()),
+                        format!("{} mounts /proc without the default masks (no `{missing}`)", container_label(w, c)),
+                    )
+                    .with_label(format!("no `{missing}`: the host kernel's files in /proc are not hidden"))
+                    .with_help(OCI_HELP),
+                );
+                continue;
+            }
+            if !setting.is_explicit() {
                 continue;
             }
             let Some(span) = setting.span() else { continue };
             let shown = if value.is_empty() { "\"\"" } else { value.as_str() };
-            let help = if w.host_users.value == Some(false) {
-                "remove `procMount` (with `hostUsers: false`, only clusters that enable the \
-                 UserNamespacesPodSecurityStandards feature gate admit it at the baseline level)"
-            } else {
-                "remove `procMount`, or set it to `Default`"
+            let (message, help) = match w.format {
+                Format::Kubernetes => (
+                    format!("{} mounts /proc with `procMount: {shown}`", container_label(w, c)),
+                    if w.host_users.value == Some(false) {
+                        "remove `procMount` (with `hostUsers: false`, only clusters that enable the \
+                         UserNamespacesPodSecurityStandards feature gate admit it at the baseline level)"
+                    } else {
+                        "remove `procMount`, or set it to `Default`"
+                    },
+                ),
+                Format::Compose => (
+                    format!("{} mounts /proc unmasked (`systempaths=unconfined`)", container_label(w, c)),
+                    "remove `systempaths=unconfined` from `security_opt`",
+                ),
+                Format::Oci => {
+                    let list = oci_root(cx, w)
+                        .and_then(|r| r.get("linux"))
+                        .and_then(|l| l.entries().iter().find(|e| e.value.span == span))
+                        .and_then(|e| e.key.as_str())
+                        .unwrap_or("maskedPaths");
+                    (
+                        format!("{} mounts /proc without the default masks (an empty `{list}`)", container_label(w, c)),
+                        OCI_HELP,
+                    )
+                }
             };
             out.push(
-                cx.finding(&INFO, span, format!("{} mounts /proc with `procMount: {shown}`", container_label(w, c)))
+                cx.finding(&INFO, span, message)
                     .with_label("without the masks that hide the host kernel's files")
                     .with_help(help),
             );

@@ -1,4 +1,4 @@
-use rampart_posture::SeLinux;
+use rampart_posture::{Format, SeLinux};
 
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
@@ -14,7 +14,12 @@ declare_rule! {
     /// - any non-empty `user` or `role`.
     ///
     /// `level` (the MCS categories, `s0:c123,c456`) is allowed. A Compose service with
-    /// `security_opt: [label=disable]` turns SELinux separation off and is reported too.
+    /// `security_opt: [label=disable]` turns SELinux separation off and is reported too;
+    /// its `label=type:…`, `label=user:…` and `label=role:…` are read as the fields above.
+    /// An OCI runtime config's `process.selinuxLabel` is a whole label
+    /// (`system_u:system_r:container_t:s0:c1,c2`, as Docker and Podman write it): its type
+    /// is checked, and its user and role only when they are not the standard `system_u` and
+    /// `system_r`.
     ///
     /// ## Why
     /// On SELinux nodes the container types confine what a container's processes may touch
@@ -63,16 +68,19 @@ const ALLOWED_TYPES: &[&str] = &["", "container_t", "container_init_t", "contain
 
 pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
     for w in &cx.workloads {
-        report(cx, out, &w.describe(), &w.pod.selinux, false);
+        let oci = w.format == Format::Oci;
+        report(cx, out, &w.describe(), &w.pod.selinux, false, oci);
         for c in &w.containers {
-            report(cx, out, &container_label(w, c), &c.selinux, true);
+            report(cx, out, &container_label(w, c), &c.selinux, true, oci);
         }
     }
 }
 
 /// The options one pod or container writes (a container's inherited values are the pod's,
 /// reported there).
-fn report(cx: &ManifestContext<'_>, out: &mut Vec<Finding>, who: &str, selinux: &SeLinux, container: bool) {
+/// An OCI `selinuxLabel` is a whole label, `user:role:type:level`: there the standard user
+/// and role of container processes (`system_u`, `system_r`) are not reported.
+fn report(cx: &ManifestContext<'_>, out: &mut Vec<Finding>, who: &str, selinux: &SeLinux, container: bool, oci: bool) {
     let own = |s: &Option<rampart_posture::Setting<String>>| {
         s.as_ref().filter(|s| if container { s.is_explicit() } else { s.is_written() }).cloned()
     };
@@ -99,9 +107,12 @@ fn report(cx: &ManifestContext<'_>, out: &mut Vec<Finding>, who: &str, selinux: 
             .with_help("remove `type`, or use `container_t`"),
         );
     }
-    for (field, setting) in [("user", own(&selinux.user)), ("role", own(&selinux.role))] {
+    for (field, setting, standard) in
+        [("user", own(&selinux.user), "system_u"), ("role", own(&selinux.role), "system_r")]
+    {
         if let Some(s) = setting
             && !s.value.is_empty()
+            && !(oci && s.value == standard)
             && let Some(span) = s.span()
         {
             out.push(

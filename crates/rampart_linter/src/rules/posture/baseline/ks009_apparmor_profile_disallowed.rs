@@ -1,7 +1,7 @@
 use rampart_posture::AppArmor;
 
 use crate::Finding;
-use crate::manifest::{ManifestContext, container_label};
+use crate::manifest::{ManifestContext, container_label, per_format};
 
 declare_rule! {
     /// A pod or container runs unconfined by AppArmor (a profile other than the default or a local one).
@@ -14,9 +14,12 @@ declare_rule! {
     ///   Security admission does;
     /// - `securityContext.appArmorProfile.type` other than `RuntimeDefault` and `Localhost`
     ///   (`Unconfined`) on the pod or on a container (regular, init and ephemeral);
-    /// - for Compose, `security_opt: [apparmor=unconfined]`.
+    /// - for Compose, `security_opt: [apparmor=unconfined]`;
+    /// - for an OCI runtime config, `process.apparmorProfile: "unconfined"`.
     ///
-    /// Unset is fine: the runtime's default profile applies.
+    /// Unset is fine: the runtime's default profile applies. An OCI config without
+    /// `apparmorProfile` runs without one, but AppArmor exists only on some hosts (SELinux
+    /// hosts confine through `selinuxLabel`), so that is not reported either.
     ///
     /// ## Why
     /// On AppArmor nodes the runtime's default profile denies a container the moves that
@@ -139,7 +142,12 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         format!("{} runs with the AppArmor profile {shown}", container_label(w, c)),
                     )
                     .with_label(label)
-                    .with_help(HELP_FIELD),
+                    .with_help(per_format(
+                        w,
+                        HELP_FIELD,
+                        "remove `apparmor=unconfined` from `security_opt` (Docker then applies `docker-default`), or name a profile loaded on the host",
+                        "name a profile loaded on the host in `process.apparmorProfile` (`docker-default` where Docker's is loaded)",
+                    )),
                 );
             }
         }

@@ -1,7 +1,7 @@
-use rampart_posture::Seccomp;
+use rampart_posture::{Format, Seccomp};
 
 use crate::Finding;
-use crate::manifest::{ManifestContext, container_label};
+use crate::manifest::{ManifestContext, container_label, per_format};
 
 declare_rule! {
     /// A pod or container turns seccomp off (`seccompProfile.type: Unconfined`).
@@ -10,10 +10,13 @@ declare_rule! {
     /// Reports `securityContext.seccompProfile.type` set to anything but `RuntimeDefault` or
     /// `Localhost` (that is, `Unconfined`) on the pod and on each container (regular, init
     /// and ephemeral) that sets its own, at the value; for Compose,
-    /// `security_opt: [seccomp=unconfined]`.
+    /// `security_opt: [seccomp=unconfined]`; for an OCI runtime config, a `linux.seccomp`
+    /// that filters nothing (a `defaultAction` of `SCMP_ACT_ALLOW` or `SCMP_ACT_LOG` and no
+    /// rule that does otherwise), at its `defaultAction`.
     ///
     /// Leaving seccomp unset passes the baseline level (the restricted level requires it to
-    /// be set): this rule reports only an explicit `Unconfined`. A pod-level `Unconfined` is
+    /// be set, KS016): this rule reports only an explicit `Unconfined` — for OCI, a profile
+    /// written out, not a missing one. A pod-level `Unconfined` is
     /// reported even when every container sets its own profile, as Pod Security admission
     /// does.
     ///
@@ -93,11 +96,20 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             if let Some((shown, label)) = forbidden(&setting.value)
                 && let Some(span) = setting.span()
             {
-                out.push(
-                    cx.finding(&INFO, span, format!("{} runs with the seccomp profile {shown}", container_label(w, c)))
-                        .with_label(label)
-                        .with_help(HELP),
-                );
+                let message = match (w.format, &setting.value) {
+                    // An OCI profile is written out: one that filters nothing is what reads as
+                    // `Unconfined`.
+                    (Format::Oci, Seccomp::Unconfined) => {
+                        format!("{} runs with a seccomp profile that allows every system call", container_label(w, c))
+                    }
+                    _ => format!("{} runs with the seccomp profile {shown}", container_label(w, c)),
+                };
+                out.push(cx.finding(&INFO, span, message).with_label(label).with_help(per_format(
+                    w,
+                    HELP,
+                    "remove `seccomp=unconfined` from `security_opt` (Docker then applies its default profile), or name a profile file",
+                    "make `defaultAction` deny (`SCMP_ACT_ERRNO`) and allow only the system calls the process needs; Docker's default profile is a good start",
+                )));
             }
         }
     }

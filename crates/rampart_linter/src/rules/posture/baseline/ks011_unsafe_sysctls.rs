@@ -1,5 +1,7 @@
+use rampart_posture::Format;
+
 use crate::Finding;
-use crate::manifest::ManifestContext;
+use crate::manifest::{ManifestContext, per_format};
 
 declare_rule! {
     /// A pod sets a sysctl outside the safe set.
@@ -12,11 +14,12 @@ declare_rule! {
     /// `net.ipv4.ip_local_reserved_ports` (Kubernetes 1.27), `net.ipv4.tcp_keepalive_time`,
     /// `net.ipv4.tcp_fin_timeout`, `net.ipv4.tcp_keepalive_intvl`,
     /// `net.ipv4.tcp_keepalive_probes` (1.29), `net.ipv4.tcp_rmem` and `net.ipv4.tcp_wmem`
-    /// (1.32). Compose `sysctls` are checked against the same set.
+    /// (1.32). Compose `sysctls` and OCI `linux.sysctl` are checked against the same set.
     ///
     /// Names are compared exactly, as Pod Security admission does: the slash-separated form
     /// (`net/ipv4/ip_local_port_range`), which the kubelet accepts, is not in the set, and
-    /// the message says to write it with dots.
+    /// the message says to write it with dots. Compose and OCI runtimes are not Pod Security
+    /// admission: there the slash-separated spelling of a safe name is not reported.
     ///
     /// ## Why
     /// A sysctl is safe when the kernel namespaces it per pod and it cannot affect other
@@ -100,16 +103,26 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             }
             let span = name.span().unwrap_or_else(|| w.anchor.clone());
             let finding = match dotted(&name.value) {
+                // Pod Security's exact comparison is Kubernetes's alone.
+                Some(d) if SAFE_SYSCTLS.contains(&d.as_str()) && w.format != Format::Kubernetes => continue,
                 Some(d) if SAFE_SYSCTLS.contains(&d.as_str()) => cx
                     .finding(&INFO, span, format!("{} sets the sysctl `{}`, which the baseline allows only as `{d}`", w.describe(), name.value))
                     .with_label("Pod Security compares sysctl names exactly")
                     .with_help(format!("write it as `{d}`")),
                 _ => cx
                     .finding(&INFO, span, format!("{} sets the sysctl `{}`, outside the safe set", w.describe(), name.value))
-                    .with_label("not one the kernel isolates to the pod: it can reach the node or other pods")
-                    .with_help(
+                    .with_label(per_format(
+                        w,
+                        "not one the kernel isolates to the pod: it can reach the node or other pods",
+                        "not one known to stay inside the container: kernel memory and the host's network stack are shared",
+                        "not one known to stay inside the container: kernel memory and the host's network stack are shared",
+                    ))
+                    .with_help(per_format(
+                        w,
                         "remove it, or tune the nodes; the kubelet refuses it unless the node allows it (`--allowed-unsafe-sysctls`)",
-                    ),
+                        "remove it from `sysctls` unless the service needs it; then tune the host instead",
+                        "remove it from `linux.sysctl` unless the process needs it; then tune the host instead",
+                    )),
             };
             out.push(finding);
         }

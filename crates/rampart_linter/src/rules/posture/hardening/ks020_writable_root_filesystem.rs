@@ -1,8 +1,9 @@
-use rampart_posture::ContainerRole;
+use rampart_posture::{ContainerRole, Format};
 
 use super::util::{by_format, is_windows};
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::oci_missing_at;
 
 declare_rule! {
     /// A container's root filesystem is writable.
@@ -12,7 +13,7 @@ declare_rule! {
     /// root filesystem is not read-only: Kubernetes `securityContext.readOnlyRootFilesystem`
     /// unset or `false`, Compose `read_only` unset or `false`, OCI `root.readonly` not
     /// `true`. It points at the `false` when one is written, otherwise at the container's
-    /// name.
+    /// name (for an OCI config, at its `root` key).
     ///
     /// Not reported: ephemeral containers (interactive debugging sessions) and Windows pods
     /// (`os.name: windows` or HostProcess), where the setting does not exist.
@@ -77,16 +78,28 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let field = by_format(w, "readOnlyRootFilesystem: true", "read_only: true", "root.readonly: true");
-        let scratch = by_format(w, "an `emptyDir` volume", "a `tmpfs`", "a tmpfs mount");
+        let scratch = by_format(w, "an `emptyDir` volume", "a `tmpfs`", "a `tmpfs`");
         for c in w.containers.iter().filter(|c| c.role != ContainerRole::Ephemeral) {
             let setting = &c.read_only_root_filesystem;
             if setting.value == Some(true) {
                 continue;
             }
             let (span, label) = match setting.span() {
-                Some(span) if setting.value == Some(false) => {
-                    (span, "the image's files can be changed at run time".to_string())
-                }
+                Some(span) if setting.value == Some(false) => (
+                    span,
+                    by_format(
+                        w,
+                        "the image's files can be changed at run time",
+                        "the image's files can be changed at run time",
+                        "the bundle's root filesystem can be changed at run time",
+                    )
+                    .to_string(),
+                ),
+                // OCI: `readonly` belongs in `root`, not in `process`.
+                _ if w.format == Format::Oci => (
+                    oci_missing_at(cx, w, &["root", "readonly"]).unwrap_or_else(|| w.span.clone()),
+                    format!("no `{field}`"),
+                ),
                 _ => (c.anchor.clone(), format!("no `{field}`")),
             };
             out.push(

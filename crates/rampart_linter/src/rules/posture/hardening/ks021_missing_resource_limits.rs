@@ -4,18 +4,22 @@ use rampart_yaml::Node;
 use super::util::pod_spec;
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::oci_missing_at;
 
 declare_rule! {
     /// A container has no CPU request, memory request or memory limit.
     ///
     /// ## What it does
-    /// Reports every regular and init container (and Compose service) that lacks one of: a
-    /// CPU request, a memory request, a memory limit — and names the ones missing. For a
-    /// Compose service the request is `deploy.resources.reservations` and the limit
-    /// `deploy.resources.limits` (or `mem_limit`); an OCI runtime config has no requests, so
-    /// only its memory limit is checked. A Kubernetes pod-level `resources` (the
-    /// `PodLevelResources` feature) counts for each of its containers. An empty quantity
-    /// (`cpu: ""`) counts as missing.
+    /// Reports every regular and init container that lacks one of: a CPU request, a memory
+    /// request, a memory limit — and names the ones missing. A Kubernetes pod-level
+    /// `resources` (the `PodLevelResources` feature) counts for each of its containers. An
+    /// empty quantity (`cpu: ""`) counts as missing.
+    ///
+    /// A Compose service and an OCI runtime config are checked for their memory limit only
+    /// (Compose `deploy.resources.limits.memory` or `mem_limit`, at the service's name; OCI
+    /// `linux.resources.memory.limit`, at the `resources` key or `linux`): requests are the
+    /// Kubernetes scheduler's, Docker ignores a CPU reservation outside Swarm, and a memory
+    /// reservation is only a soft limit there.
     ///
     /// Not required: a CPU limit (it throttles latency-sensitive work and is often left out on
     /// purpose). Not checked: ephemeral containers, which cannot set resources.
@@ -89,17 +93,15 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
         let pod_resources = pod_spec(cx, w).and_then(|s| s.get("resources")).filter(|r| r.is_map());
         let (cpu_request, memory_request, memory_limit) = match w.format {
             Format::Kubernetes => ("resources.requests.cpu", "resources.requests.memory", "resources.limits.memory"),
-            Format::Compose => (
-                "deploy.resources.reservations.cpus",
-                "deploy.resources.reservations.memory",
-                "deploy.resources.limits.memory",
-            ),
+            Format::Compose => ("", "", "deploy.resources.limits.memory"),
             Format::Oci => ("", "", "linux.resources.memory.limit"),
         };
         for c in w.containers.iter().filter(|c| c.role != ContainerRole::Ephemeral) {
             let r = &c.resources;
             let mut missing: Vec<(&str, &str)> = Vec::new();
-            if w.format != Format::Oci {
+            // Requests are the scheduler's: Docker ignores a CPU reservation outside Swarm, and
+            // a memory reservation is only a soft limit there. Compose and OCI need the limit.
+            if w.format == Format::Kubernetes {
                 if !set(&r.cpu_request) && !pod_level(pod_resources, "requests", "cpu") {
                     missing.push(("CPU request", cpu_request));
                 }
@@ -115,13 +117,22 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             }
             let what = list(&missing.iter().map(|(w, _)| *w).collect::<Vec<_>>(), "or");
             let fields = missing.iter().map(|(_, f)| format!("`{f}`")).collect::<Vec<_>>().join(", ");
-            let help = if missing.iter().any(|(w, _)| *w == "memory limit") {
+            let help = if w.format != Format::Kubernetes {
+                "set a memory limit the container must not exceed"
+            } else if missing.iter().any(|(w, _)| *w == "memory limit") {
                 "set requests to what the container needs under normal load, and a memory limit it must not exceed"
             } else {
                 "set requests to what the container needs under normal load"
             };
+            // OCI: limits belong in `linux.resources`, not in `process`.
+            let at = match w.format {
+                Format::Oci => {
+                    oci_missing_at(cx, w, &["linux", "resources", "memory"]).unwrap_or_else(|| w.span.clone())
+                }
+                _ => c.anchor.clone(),
+            };
             out.push(
-                cx.finding(&INFO, c.anchor.clone(), format!("{} has no {what}", container_label(w, c)))
+                cx.finding(&INFO, at, format!("{} has no {what}", container_label(w, c)))
                     .with_label(format!("no {fields}"))
                     .with_help(help),
             );

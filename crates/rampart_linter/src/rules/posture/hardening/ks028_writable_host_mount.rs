@@ -68,12 +68,29 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let (span, label) = match m.read_only.span() {
-                    Some(span) => (span, "the container can change these files of the node".to_string()),
+                    Some(span) => (
+                        span,
+                        by_format(
+                            w,
+                            "the container can change these files of the node",
+                            "the container can change these files of the host",
+                            "the container can change these files of the host",
+                        )
+                        .to_string(),
+                    ),
                     None => {
-                        let target = node_at(cx, &m.span)
-                            .and_then(|n| n.get("mountPath"))
+                        let written = node_at(cx, &m.span);
+                        // The mount's target: Kubernetes `mountPath`, OCI `destination`, the
+                        // Compose long syntax's `target` (the short syntax is one string).
+                        let target = written
+                            .and_then(|n| {
+                                n.get("mountPath").or_else(|| n.get("destination")).or_else(|| n.get("target"))
+                            })
                             .map_or_else(|| m.span.clone(), |n| n.span.clone());
-                        (target, format!("no `{}`", by_format(w, "readOnly: true", ":ro", "ro")))
+                        let long = written.is_some_and(|n| n.is_map());
+                        let missing =
+                            by_format(w, "readOnly: true", if long { "read_only: true" } else { ":ro" }, "ro");
+                        (target, format!("no `{missing}`"))
                     }
                 };
                 let at = if m.target.is_empty() { String::new() } else { format!(" at `{}`", m.target) };
@@ -87,8 +104,12 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     .with_help(by_format(
                         w,
                         "add `readOnly: true` to the volume mount; if the workload must write, give it an `emptyDir` or a PersistentVolumeClaim instead",
-                        "add `:ro` to the bind mount; if the service must write, give it a named volume instead",
-                        "add `ro` to the mount's options",
+                        if node_at(cx, &m.span).is_some_and(|n| n.is_map()) {
+                            "set `read_only: true` on the bind mount; if the service must write, give it a named volume instead"
+                        } else {
+                            "add `:ro` to the bind mount; if the service must write, give it a named volume instead"
+                        },
+                        if m.read_only.is_explicit() { "replace `rw` with `ro` in the mount's options" } else { "add `ro` to the mount's options" },
                     )),
                 );
             }

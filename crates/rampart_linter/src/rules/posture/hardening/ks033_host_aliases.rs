@@ -1,3 +1,4 @@
+use rampart_posture::Format;
 use rampart_yaml::Node;
 
 use super::util::{by_format, node_at};
@@ -9,7 +10,9 @@ declare_rule! {
     ///
     /// ## What it does
     /// Reports `hostAliases` on a Kubernetes pod spec: one finding per entry, at its `ip`,
-    /// naming the host names it pins.
+    /// naming the host names it pins; and a Compose service's `extra_hosts`, one finding per
+    /// name (`"name:ip"`, `"name=ip"` or `name: ip`), at the entry. An OCI runtime config has
+    /// no such field: its `/etc/hosts` is a file the runtime binds in.
     ///
     /// ## Why
     /// Host aliases bypass DNS for the names they list: the pod keeps connecting to the
@@ -57,6 +60,19 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
         if node.is_some_and(Node::is_null) {
             continue;
         }
+        if w.format == Format::Compose
+            && let Some(node) = node
+        {
+            for (name, ip, at) in extra_hosts(node) {
+                let to = if ip.is_empty() { String::new() } else { format!(" to `{ip}`") };
+                out.push(
+                    cx.finding(&INFO, at, format!("{} pins `{name}`{to} in `/etc/hosts`", w.describe()))
+                        .with_label("bypasses DNS: goes stale when the address changes")
+                        .with_help(help),
+                );
+            }
+            continue;
+        }
         let Some(list) = node.filter(|n| n.is_seq()) else {
             // Not a list we can read entry by entry: report the setting as a whole.
             out.push(
@@ -85,4 +101,34 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// Compose `extra_hosts`: `["name:ip", "name=ip"]` or `{name: ip}` (an address list too):
+/// the name, the addresses as written, and where the entry is.
+fn extra_hosts(node: &Node) -> Vec<(String, String, std::ops::Range<usize>)> {
+    if node.is_map() {
+        return node
+            .entries()
+            .iter()
+            .filter_map(|e| {
+                let name = e.key.as_string()?.trim().to_string();
+                let ips: Vec<&str> = match e.value.as_string() {
+                    Some(ip) => vec![ip],
+                    None => e.value.items().iter().filter_map(Node::as_string).collect(),
+                };
+                Some((name, ips.join("`, `"), e.value.span.clone()))
+            })
+            .filter(|(name, _, _)| !name.is_empty())
+            .collect();
+    }
+    node.items()
+        .iter()
+        .filter_map(|item| {
+            let text = item.as_string()?;
+            // `name=ip` (any address), else `name:ip` (the first colon: IPv6 addresses follow it).
+            let (name, ip) = text.split_once('=').or_else(|| text.split_once(':')).unwrap_or((text, ""));
+            let name = name.trim();
+            (!name.is_empty()).then(|| (name.to_string(), ip.trim().to_string(), item.span.clone()))
+        })
+        .collect()
 }

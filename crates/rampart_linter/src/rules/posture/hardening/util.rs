@@ -42,6 +42,18 @@ pub(super) fn is_windows(cx: &ManifestContext<'_>, w: &Workload) -> bool {
         || w.containers.iter().any(|c| c.windows_host_process.value == Some(true))
 }
 
+/// The mapping of a Compose service as written in the file (its own keys, not those of the
+/// services it `extends`); `None` for the other formats.
+pub(super) fn compose_service<'a>(cx: &ManifestContext<'a>, w: &Workload) -> Option<&'a Node> {
+    if w.format != Format::Compose {
+        return None;
+    }
+    cx.documents.iter().find_map(|d| {
+        let services = d.root.get("services")?;
+        services.entries().iter().find(|e| e.key.span == w.anchor).map(|e| &e.value).filter(|s| s.is_map())
+    })
+}
+
 /// The same text per format: the Kubernetes field, the Compose key, the OCI path.
 pub(super) fn by_format<'s>(w: &Workload, kubernetes: &'s str, compose: &'s str, oci: &'s str) -> &'s str {
     match w.format {

@@ -13,9 +13,11 @@ declare_rule! {
     /// `persistentVolumeClaim`, `projected` or `secret`, at the key naming the type. That
     /// includes `hostPath` (also reported by KS003) and every in-tree storage driver (`nfs`,
     /// `iscsi`, `gcePersistentDisk`, `awsElasticBlockStore`, `gitRepo`, …). A volume with no
-    /// type key is an `emptyDir`, as the API server defaults it. Compose named volumes and
-    /// `tmpfs` mounts count as runtime-managed storage; Compose and OCI bind mounts are left
-    /// to KS003.
+    /// type key is an `emptyDir`, as the API server defaults it. Compose named volumes,
+    /// `tmpfs`, `image` and `cluster` mounts count as runtime-managed storage, as do OCI
+    /// `tmpfs` mounts and the named volumes and files a runtime binds into the configs it
+    /// writes; Compose and OCI bind mounts are left to KS003; other OCI mount types (`nfs`,
+    /// `overlay`, a block device's filesystem, `debugfs`, …) are reported.
     ///
     /// ## Why
     /// In-tree volume drivers mount storage on the node on the pod's behalf, with the
@@ -78,7 +80,13 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 // Bind mounts of Compose services and OCI bundles: KS003 reports them.
                 VolumeKind::HostPath { .. } if w.format != Format::Kubernetes => continue,
                 VolumeKind::HostPath { .. } => "a directory of the node",
-                VolumeKind::Other(_) => "mounted by the node on the pod's behalf",
+                // Compose `image` mounts (an image's files, read-only) and Swarm `cluster`
+                // volumes are runtime-managed storage.
+                VolumeKind::Other(t) if w.format == Format::Compose && matches!(t.as_str(), "image" | "cluster") => {
+                    continue;
+                }
+                VolumeKind::Other(_) if w.format == Format::Kubernetes => "mounted by the node on the pod's behalf",
+                VolumeKind::Other(_) => "a filesystem mounted from outside the container, not runtime-managed storage",
             };
             out.push(
                 cx.finding(

@@ -3,6 +3,7 @@ use rampart_posture::{ContainerPosture, Format, Origin, Seccomp};
 use super::pod_anchor;
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::oci_missing_at;
 
 declare_rule! {
     /// A container does not run under a `RuntimeDefault` or `Localhost` seccomp profile.
@@ -106,7 +107,9 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
         let help = match w.format {
             Format::Kubernetes => "set `seccompProfile: {type: RuntimeDefault}` (or a `Localhost` profile)",
             Format::Compose => "remove `seccomp=unconfined` from `security_opt`, or name a profile file",
-            Format::Oci => "add a `linux.seccomp` profile (the runtime's default one is a good start)",
+            Format::Oci => {
+                "add a `linux.seccomp` profile whose `defaultAction` denies, allowing only the system calls the process needs (Docker's default profile is a good start)"
+            }
         };
         // The pod-level field allows only the two confining types, whatever the containers say.
         if let Some(pod) = &w.pod.seccomp
@@ -166,10 +169,16 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 Format::Kubernetes => {
                     "no `seccompProfile` here or in the pod's `securityContext`: it runs `Unconfined`"
                 }
-                _ => "no seccomp profile",
+                Format::Oci => "no `linux.seccomp`: runc filters no system call",
+                Format::Compose => "no seccomp profile",
+            };
+            // OCI: the profile belongs in `linux`, not in `process`.
+            let at = match w.format {
+                Format::Oci => oci_missing_at(cx, w, &["linux", "seccomp"]).unwrap_or_else(|| w.anchor.clone()),
+                _ => c.anchor.clone(),
             };
             out.push(
-                cx.finding(&INFO, c.anchor.clone(), format!("{} sets no seccomp profile", container_label(w, c)))
+                cx.finding(&INFO, at, format!("{} sets no seccomp profile", container_label(w, c)))
                     .with_label(label)
                     .with_help(help),
             );

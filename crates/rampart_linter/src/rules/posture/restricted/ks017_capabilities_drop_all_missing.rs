@@ -16,7 +16,9 @@ declare_rule! {
     /// `CAP_ALL` drops nothing). This is the first half of the restricted Pod Security Standard's
     /// "Capabilities" control; KS018 is the second (what may be added back). A pod that
     /// declares `spec.os.name: windows` is exempt, as the standard makes this control
-    /// Linux-only. For Compose services: `cap_drop: [ALL]`.
+    /// Linux-only. For Compose services: `cap_drop: [ALL]`. An OCI runtime config is never
+    /// reported: its capability sets are absolute (nothing is kept unless listed), so it
+    /// always drops everything else; KS018 reports what it lists.
     ///
     /// ## Why
     /// Container runtimes grant every container a default set of capabilities: `CHOWN`,

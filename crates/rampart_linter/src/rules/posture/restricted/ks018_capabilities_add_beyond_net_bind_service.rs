@@ -17,7 +17,9 @@ declare_rule! {
     /// This is the second half of the restricted Pod Security Standard's "Capabilities"
     /// control; KS017 is the first (drop `ALL`). A pod that declares `spec.os.name: windows`
     /// is exempt, as the standard makes this control Linux-only. For Compose services:
-    /// `cap_add`.
+    /// `cap_add`. For OCI runtime configs, whose capability sets are absolute: every
+    /// capability the process may hold (in its `bounding`, `inheritable` or `ambient` set),
+    /// at its first mention.
     ///
     /// ## Why
     /// The restricted standard lets a container add back one capability only:
@@ -74,7 +76,13 @@ declare_rule! {
 
 pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
     for w in cx.workloads.iter().filter(|w| !w.is_windows()) {
-        let field = if w.format == Format::Compose { "cap_add" } else { "capabilities.add" };
+        let remove = match w.format {
+            Format::Kubernetes => "remove it from `capabilities.add`; grant the workload what it needs another way",
+            Format::Compose => "remove it from `cap_add`; grant the workload what it needs another way",
+            Format::Oci => {
+                "remove it from every set of `process.capabilities`; grant the workload what it needs another way"
+            }
+        };
         for c in w.all_containers() {
             for cap in &c.capabilities_add {
                 if spelt_exactly(cx, w, cap, "NET_BIND_SERVICE") {
@@ -105,11 +113,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         "only `NET_BIND_SERVICE` may be added",
                     )
                 };
-                out.push(
-                    cx.finding(&INFO, span, message)
-                        .with_label(label)
-                        .with_help(format!("remove it from `{field}`; grant the workload what it needs another way")),
-                );
+                out.push(cx.finding(&INFO, span, message).with_label(label).with_help(remove));
             }
         }
     }
