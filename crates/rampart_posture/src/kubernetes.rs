@@ -98,6 +98,20 @@ fn apparmor_field(sc: Option<&Node>) -> Option<Setting<AppArmor>> {
     Some(Setting::explicit(value, t.span.clone()))
 }
 
+/// The seccomp annotations Kubernetes honoured before 1.27
+/// (`container.seccomp.security.alpha.kubernetes.io/<name>`, then
+/// `seccomp.security.alpha.kubernetes.io/pod`), read only when they ask for `unconfined`:
+/// an old cluster applies that, while a profile they name is ignored by current clusters and
+/// so does not count as set.
+fn unconfined_by_annotation(annotations: &[(String, Setting<String>)], container: &str) -> Option<Setting<Seccomp>> {
+    let own = format!("container.seccomp.security.alpha.kubernetes.io/{container}");
+    let value = annotations
+        .iter()
+        .find(|(k, _)| *k == own)
+        .or_else(|| annotations.iter().find(|(k, _)| k == "seccomp.security.alpha.kubernetes.io/pod"))?;
+    (value.1.value == "unconfined").then(|| Setting { value: Seccomp::Unconfined, origin: value.1.origin.clone() })
+}
+
 /// The value of a `container.apparmor.security.beta.kubernetes.io/<name>` annotation.
 pub fn apparmor_annotation(value: &str) -> AppArmor {
     match value {
@@ -216,6 +230,9 @@ fn container(c: &Node, role: ContainerRole, pcx: &PodContext<'_>) -> ContainerPo
         None => Setting::runtime(None),
     };
     let probe = |key: &str| c.get(key).filter(|p| p.is_map()).map(|p| p.span.clone());
+    let seccomp_setting = inherit(seccomp(sc), &pod.seccomp)
+        .or_else(|| unconfined_by_annotation(pcx.annotations, &name))
+        .unwrap_or(Setting::runtime(Seccomp::Unconfined));
     ContainerPosture {
         name,
         role,
@@ -232,7 +249,7 @@ fn container(c: &Node, role: ContainerRole, pcx: &PodContext<'_>) -> ContainerPo
         read_only_root_filesystem: to_opt(bool_setting(sc, "readOnlyRootFilesystem")),
         capabilities_add: cap_list("add"),
         capabilities_drop: cap_list("drop"),
-        seccomp: inherit(seccomp(sc), &pod.seccomp).unwrap_or(Setting::runtime(Seccomp::Unconfined)),
+        seccomp: seccomp_setting,
         apparmor,
         selinux,
         proc_mount: match sc.and_then(|s| s.get("procMount")) {

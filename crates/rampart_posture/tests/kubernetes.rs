@@ -116,3 +116,13 @@ fn the_pod_os_is_read() {
     assert!(!pod("  os: {name: Windows}\n").is_windows(), "the API only knows `windows`");
     assert!(pod("").os.is_none());
 }
+
+#[test]
+fn an_unconfined_seccomp_annotation_counts_others_do_not() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    seccomp.security.alpha.kubernetes.io/pod: unconfined\n    container.seccomp.security.alpha.kubernetes.io/b: runtime/default\nspec:\n  containers:\n  - {name: a, image: x}\n  - {name: b, image: x}\n";
+    let w = &load(text)[0];
+    assert_eq!(w.containers[0].seccomp.value, Seccomp::Unconfined);
+    assert!(w.containers[0].seccomp.is_explicit());
+    // `b` names a profile by annotation: ignored by current clusters, so still the default.
+    assert_eq!(w.containers[1].seccomp.origin, Origin::Runtime);
+}
