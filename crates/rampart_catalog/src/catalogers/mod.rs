@@ -1,0 +1,3 @@
+//! One module per kind of package metadata.
+
+pub mod os_release;
