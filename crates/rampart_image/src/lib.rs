@@ -1,0 +1,254 @@
+//! Reads container images without unpacking them: resolves an image from an OCI layout, an
+//! OCI or `docker save` archive, or a registry; streams every layer once, in parallel,
+//! decompressing on the fly; builds the final filesystem index (whiteouts and opaque
+//! directories applied); and on the way reads just the files that the package catalogers, the
+//! secret scanner and the image rules need.
+//!
+//! ```no_run
+//! use rampart_image::{ScanOptions, NoProgress, scan_reference};
+//! let image = scan_reference("/tmp/images/oci/debian-min", &ScanOptions::default(), &NoProgress).unwrap();
+//! println!("{} files, {} packages", image.fs.len(), image.inventory.packages.len());
+//! ```
+
+pub mod config;
+pub mod digest;
+pub mod fs;
+pub mod path;
+pub mod secrets;
+pub mod source;
+pub mod walk;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+
+use rampart_catalog::{Cataloger, Inventory, Location};
+use rayon::prelude::*;
+
+pub use config::ImageConfig;
+pub use digest::Digest;
+pub use fs::{FileEntry, FileKind, FileSystem};
+pub use secrets::FileSecret;
+pub use source::{LayerDesc, Platform, Resolved, SourceKind};
+pub use walk::Limits;
+
+/// Something odd about the image that did not stop the scan (a hostile tar header, a file
+/// too large to catalogue, a package database that did not parse).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub layer: Option<usize>,
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn layer(layer: usize, path: Option<String>, message: String) -> Warning {
+        Warning { layer: Some(layer), path, message }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(layer) = self.layer {
+            write!(f, "layer {layer}: ")?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, "{path}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Reports progress of the layer walk (for a progress bar).
+pub trait Progress: Sync {
+    /// Called once, before any layer is read, with each layer's compressed size when known.
+    fn start(&self, _layers: &[LayerDesc]) {}
+    /// `bytes` more compressed bytes of `layer` were read.
+    fn bytes(&self, _layer: usize, _bytes: u64) {}
+    fn layer_done(&self, _layer: usize) {}
+    fn finish(&self) {}
+}
+
+/// No progress reporting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Why an image could not be read.
+#[derive(Debug)]
+pub struct ImageError {
+    pub message: String,
+}
+
+impl fmt::Display for ImageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ImageError {}
+
+/// What to collect.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub platform: Platform,
+    pub limits: Limits,
+    /// Read files for secrets.
+    pub secrets: bool,
+    /// Run the package catalogers.
+    pub packages: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { platform: Platform::host(), limits: Limits::default(), secrets: true, packages: true }
+    }
+}
+
+/// Per-layer facts for reports.
+#[derive(Debug, Clone)]
+pub struct LayerInfo {
+    pub desc: LayerDesc,
+    /// The history entry that created the layer (`RUN ...`), when the history lines up.
+    pub created_by: Option<String>,
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+}
+
+/// A walked image.
+#[derive(Debug)]
+pub struct ImageScan {
+    pub reference: String,
+    pub kind: SourceKind,
+    pub manifest_digest: Option<Digest>,
+    pub config_digest: Option<Digest>,
+    pub config: ImageConfig,
+    pub config_bytes: Vec<u8>,
+    pub tags: Vec<String>,
+    pub layers: Vec<LayerInfo>,
+    pub fs: FileSystem,
+    pub inventory: Inventory,
+    /// Secrets in files, including files a later layer deleted (`visible == false`).
+    pub secrets: Vec<FileSecret>,
+    /// Contents of [`walk::RETAINED`] files as the final filesystem has them.
+    pub retained: HashMap<String, Vec<u8>>,
+    pub warnings: Vec<Warning>,
+}
+
+impl ImageScan {
+    /// A retained file's contents (following symlinks, e.g. `/etc/os-release`).
+    pub fn retained_file(&self, path: &str) -> Option<&[u8]> {
+        let resolved = self.fs.resolve_path(path).ok()?;
+        self.retained.get(&resolved).map(Vec::as_slice)
+    }
+}
+
+/// Resolves `reference` (a local path or `scheme:path`; registries are handled by the
+/// caller through [`scan_resolved`]) and scans it.
+pub fn scan_reference(
+    reference: &str,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<ImageScan, ImageError> {
+    let resolved = match source::open_local(reference, &options.platform) {
+        Some(result) => result.map_err(|e| ImageError { message: e.to_string() })?,
+        None => {
+            return Err(ImageError { message: format!("{reference}: no such file or directory") });
+        }
+    };
+    scan_resolved(resolved, options, progress)
+}
+
+/// Streams every layer of a resolved image (in parallel) and assembles the result.
+pub fn scan_resolved(
+    resolved: Resolved,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<ImageScan, ImageError> {
+    let catalogers: Vec<Box<dyn Cataloger>> = if options.packages { rampart_catalog::catalogers() } else { Vec::new() };
+    let budget = walk::Budget::new(options.limits.memory_budget);
+    let plan =
+        walk::Plan { catalogers: &catalogers, secrets: options.secrets, limits: &options.limits, budget: &budget };
+    progress.start(&resolved.layers);
+    let blobs = &resolved.blobs;
+    let reference = &resolved.reference;
+    let scans: Vec<Result<walk::LayerScan, ImageError>> = resolved
+        .layers
+        .par_iter()
+        .enumerate()
+        .map(|(index, desc)| {
+            let describe = |e: io::Error| {
+                let name = desc.digest.as_ref().or(desc.diff_id.as_ref()).map(Digest::short).unwrap_or_default();
+                ImageError { message: format!("{reference}: layer {index} ({name}): {e}") }
+            };
+            let blob = blobs.open_layer(index, desc).map_err(describe)?;
+            let result = walk::scan_layer(index, blob, desc.size, &plan, progress).map_err(describe);
+            progress.layer_done(index);
+            result
+        })
+        .collect();
+    progress.finish();
+    let mut layer_scans = Vec::with_capacity(scans.len());
+    for scan in scans {
+        layer_scans.push(scan?);
+    }
+    Ok(assemble(resolved, layer_scans))
+}
+
+fn assemble(resolved: Resolved, layer_scans: Vec<walk::LayerScan>) -> ImageScan {
+    let history = resolved.config.layer_history();
+    let mut layers = Vec::with_capacity(layer_scans.len());
+    let mut found = Vec::new();
+    let mut secrets = Vec::new();
+    let mut retained_all = Vec::new();
+    let mut warnings = Vec::new();
+    let mut changes = Vec::with_capacity(layer_scans.len());
+    for (index, scan) in layer_scans.into_iter().enumerate() {
+        let created_by = history
+            .get(index)
+            .copied()
+            .flatten()
+            .and_then(|h| resolved.config.history().get(h))
+            .and_then(|h| h.created_by.clone());
+        layers.push(LayerInfo {
+            desc: resolved.layers[index].clone(),
+            created_by,
+            compressed_bytes: scan.compressed_bytes,
+            uncompressed_bytes: scan.uncompressed_bytes,
+        });
+        found.extend(scan.found);
+        secrets.extend(scan.secrets);
+        retained_all.extend(scan.retained.into_iter().map(|(path, bytes)| (Location { path, layer: index }, bytes)));
+        warnings.extend(scan.warnings);
+        changes.push(scan.changes);
+    }
+    let mut fs = FileSystem::from_layers(changes);
+    warnings.extend(fs.link_hard_links());
+    let visible = |location: &Location| fs.get(&location.path).is_some_and(|e| e.layer == location.layer);
+    found.retain(|(location, _)| visible(location));
+    for secret in &mut secrets {
+        secret.visible = visible(&secret.location);
+    }
+    let retained = retained_all
+        .into_iter()
+        .filter(|(location, _)| visible(location))
+        .map(|(location, bytes)| (location.path, bytes))
+        .collect();
+    let inventory = rampart_catalog::finish(found);
+    ImageScan {
+        reference: resolved.reference,
+        kind: resolved.kind,
+        manifest_digest: resolved.manifest_digest,
+        config_digest: resolved.config_digest,
+        config: resolved.config,
+        config_bytes: resolved.config_bytes,
+        tags: resolved.tags,
+        layers,
+        fs,
+        inventory,
+        secrets,
+        retained,
+        warnings,
+    }
+}
