@@ -251,6 +251,7 @@ pub fn finish(found: Vec<(Location, Found)>) -> Inventory {
             }
         }
     }
+    share_debian_licences(&mut packages);
     packages
         .sort_by(|a, b| (a.ecosystem, &a.name, &a.version, &a.arch).cmp(&(b.ecosystem, &b.name, &b.version, &b.arch)));
     let mut merged: Vec<Package> = Vec::with_capacity(packages.len());
@@ -277,6 +278,26 @@ pub fn finish(found: Vec<(Location, Found)>) -> Inventory {
         package.purl = purl(package, os.as_ref());
     }
     Inventory { os, packages: merged }
+}
+
+/// Debian lets binary packages built from one source share a documentation directory through a
+/// symlink (`/usr/share/doc/libstdc++6 -> gcc-12-base`); catalogers see regular files only, so
+/// such a package's copyright file is its sibling's. A Debian package without licences takes
+/// those of a package from the same source package and version, which is what Syft reads through
+/// the symlink.
+fn share_debian_licences(packages: &mut [Package]) {
+    let by_source: Vec<(SourcePackage, Vec<String>)> = packages
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Deb && !p.licenses.is_empty())
+        .filter_map(|p| p.source.clone().map(|s| (s, p.licenses.clone())))
+        .collect();
+    for package in packages.iter_mut().filter(|p| p.ecosystem == Ecosystem::Deb && p.licenses.is_empty()) {
+        if let Some(source) = &package.source
+            && let Some((_, licenses)) = by_source.iter().find(|(s, _)| s == source)
+        {
+            package.licenses = licenses.clone();
+        }
+    }
 }
 
 /// The package URL of a package (<https://github.com/package-url/purl-spec>), written the way
@@ -543,5 +564,36 @@ mod tests {
         assert_eq!(inventory.packages[0].licenses, ["GPL-3+"]);
         assert_eq!(inventory.packages[0].locations.len(), 1);
         assert_eq!(inventory.packages[0].purl, "pkg:deb/debian/bash@5.2?distro=debian");
+    }
+
+    #[test]
+    fn debian_packages_share_a_source_packages_copyright() {
+        let at = |path: &str| Location { path: path.into(), layer: 0 };
+        let gcc = SourcePackage { name: "gcc-12".into(), version: "12.2.0-14".into() };
+        let mut base = package(Ecosystem::Deb, "gcc-12-base", "12.2.0-14");
+        base.source = Some(gcc.clone());
+        let mut stdcxx = package(Ecosystem::Deb, "libstdc++6", "12.2.0-14");
+        stdcxx.source = Some(gcc);
+        let mut other = package(Ecosystem::Deb, "zlib1g", "1:1.2.13");
+        other.source = Some(SourcePackage { name: "zlib".into(), version: "1:1.2.13".into() });
+        let inventory = finish(vec![
+            (at("/var/lib/dpkg/status"), Found::Package(base)),
+            (at("/var/lib/dpkg/status"), Found::Package(stdcxx)),
+            (at("/var/lib/dpkg/status"), Found::Package(other)),
+            (
+                at("/usr/share/doc/gcc-12-base/copyright"),
+                Found::Licenses {
+                    ecosystem: Ecosystem::Deb,
+                    package: "gcc-12-base".into(),
+                    licenses: vec!["GPL".into()],
+                },
+            ),
+        ]);
+        let licences: Vec<(&str, &[String])> =
+            inventory.packages.iter().map(|p| (p.name.as_str(), p.licenses.as_slice())).collect();
+        assert_eq!(
+            licences,
+            [("gcc-12-base", &["GPL".to_string()][..]), ("libstdc++6", &["GPL".to_string()][..]), ("zlib1g", &[][..])]
+        );
     }
 }

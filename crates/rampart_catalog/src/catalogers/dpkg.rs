@@ -109,7 +109,8 @@ pub fn copyright_licenses(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |candidate: &str| {
         let license = candidate.trim().trim_end_matches('.');
-        if !license.is_empty() && !license.eq_ignore_ascii_case("none") && license.len() <= 128 {
+        let named = license.bytes().any(|b| b.is_ascii_alphanumeric());
+        if named && !license.eq_ignore_ascii_case("none") && license.len() <= 128 {
             out.push(license.to_string());
         }
     };
@@ -202,6 +203,8 @@ mod tests {
         let free = "This is Debian's base-files.\n\nSee /usr/share/common-licenses/GPL.\n";
         assert_eq!(copyright_licenses(free), ["GPL"]);
         assert!(copyright_licenses("License: none\n").is_empty());
+        // Syft's `^License: (\S*)` misses values after two spaces; these count.
+        assert_eq!(copyright_licenses("License:   BSD-3-Clause\nLicense:  * Permission to use\n"), ["BSD-3-Clause"]);
         let mut found = Vec::new();
         DpkgCataloger.catalog(&at("/usr/share/doc/adduser/copyright"), dep5.as_bytes(), &mut found).unwrap();
         assert_eq!(
