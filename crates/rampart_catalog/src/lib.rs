@@ -95,6 +95,29 @@ pub struct Package {
     pub cataloger: &'static str,
 }
 
+impl Package {
+    /// A package with no licence, source or architecture yet, evidenced by one file.
+    pub fn new(
+        ecosystem: Ecosystem,
+        name: impl Into<String>,
+        version: impl Into<String>,
+        location: &Location,
+        cataloger: &'static str,
+    ) -> Package {
+        Package {
+            name: name.into(),
+            version: version.into(),
+            ecosystem,
+            purl: String::new(),
+            licenses: Vec::new(),
+            locations: vec![location.clone()],
+            source: None,
+            arch: None,
+            cataloger,
+        }
+    }
+}
+
 /// The operating system of an image, from `/etc/os-release` (or `/usr/lib/os-release`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OsRelease {
@@ -181,7 +204,19 @@ pub mod catalogers;
 
 /// Every cataloger, in a fixed order.
 pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
-    vec![Box::new(catalogers::os_release::OsReleaseCataloger)]
+    vec![
+        Box::new(catalogers::os_release::OsReleaseCataloger),
+        Box::new(catalogers::dpkg::DpkgCataloger),
+        Box::new(catalogers::apk::ApkCataloger),
+        Box::new(catalogers::rpm::RpmCataloger),
+        Box::new(catalogers::python::PythonCataloger),
+        Box::new(catalogers::node::NodeCataloger),
+        Box::new(catalogers::go_binary::GoBinaryCataloger),
+        Box::new(catalogers::rust_binary::RustBinaryCataloger),
+        Box::new(catalogers::java::JavaCataloger),
+        Box::new(catalogers::ruby::RubyCataloger),
+        Box::new(catalogers::php::PhpCataloger),
+    ]
 }
 
 /// Joins what the catalogers found in the files visible in the final filesystem into an
@@ -216,6 +251,7 @@ pub fn finish(found: Vec<(Location, Found)>) -> Inventory {
             }
         }
     }
+    share_debian_licences(&mut packages);
     packages
         .sort_by(|a, b| (a.ecosystem, &a.name, &a.version, &a.arch).cmp(&(b.ecosystem, &b.name, &b.version, &b.arch)));
     let mut merged: Vec<Package> = Vec::with_capacity(packages.len());
@@ -244,64 +280,156 @@ pub fn finish(found: Vec<(Location, Found)>) -> Inventory {
     Inventory { os, packages: merged }
 }
 
-/// The package URL of a package (<https://github.com/package-url/purl-spec>).
+/// Debian lets binary packages built from one source share a documentation directory through a
+/// symlink (`/usr/share/doc/libstdc++6 -> gcc-12-base`); catalogers see regular files only, so
+/// such a package's copyright file is its sibling's. A Debian package without licences takes
+/// those of a package from the same source package and version, which is what Syft reads through
+/// the symlink.
+fn share_debian_licences(packages: &mut [Package]) {
+    let by_source: Vec<(SourcePackage, Vec<String>)> = packages
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Deb && !p.licenses.is_empty())
+        .filter_map(|p| p.source.clone().map(|s| (s, p.licenses.clone())))
+        .collect();
+    for package in packages.iter_mut().filter(|p| p.ecosystem == Ecosystem::Deb && p.licenses.is_empty()) {
+        if let Some(source) = &package.source
+            && let Some((_, licenses)) = by_source.iter().find(|(s, _)| s == source)
+        {
+            package.licenses = licenses.clone();
+        }
+    }
+}
+
+/// The package URL of a package (<https://github.com/package-url/purl-spec>), written the way
+/// Syft writes it so the two tools' SBOMs can be compared line by line:
+/// `pkg:deb/debian/bash@5.2.15-2%2Bb13?arch=amd64&distro=debian-12&upstream=bash%405.2.15-2`.
+///
+/// OS packages get `distro=ID-VERSION_ID` and, when their source package differs from the
+/// binary in name or version, `upstream=` (`NAME` or `NAME@VERSION`; for rpm the source rpm
+/// file name, as Syft does). An rpm epoch moves from the version to an `epoch=` qualifier, as
+/// the purl spec asks. Go module paths keep their case: the `packageurl` crate lowercases
+/// golang namespaces after an old spec text, but module paths are case-sensitive
+/// (`github.com/BurntSushi/toml`), the current golang type definition says so, and Syft keeps it.
 pub fn purl(package: &Package, os: Option<&OsRelease>) -> String {
+    if package.ecosystem == Ecosystem::Golang {
+        return golang_purl(package);
+    }
+    let name = match package.ecosystem {
+        Ecosystem::PyPI => normalise_python_name(&package.name),
+        _ => package.name.clone(),
+    };
     let (namespace, name) = match package.ecosystem {
         Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => {
-            (os.map(|o| o.id.clone()).filter(|id| !id.is_empty()), package.name.clone())
+            (os.map(|o| o.id.clone()).filter(|id| !id.is_empty()), name)
         }
-        Ecosystem::Npm | Ecosystem::Golang | Ecosystem::Maven | Ecosystem::Composer => {
-            match package.name.rsplit_once(if package.ecosystem == Ecosystem::Maven { ':' } else { '/' }) {
-                Some((namespace, name)) => (Some(namespace.to_string()), name.to_string()),
-                None => (None, package.name.clone()),
+        Ecosystem::Npm | Ecosystem::Maven | Ecosystem::Composer => {
+            match name.rsplit_once(if package.ecosystem == Ecosystem::Maven { ':' } else { '/' }) {
+                Some((namespace, name)) if !namespace.is_empty() => (Some(namespace.to_string()), name.to_string()),
+                _ => (None, name),
             }
         }
-        Ecosystem::PyPI => (None, normalise_python_name(&package.name)),
-        Ecosystem::Cargo | Ecosystem::Gem => (None, package.name.clone()),
+        _ => (None, name),
     };
-    let mut out = format!("pkg:{}/", package.ecosystem.purl_type());
-    if let Some(namespace) = namespace {
-        for segment in namespace.split('/') {
-            out.push_str(&percent_encode(segment));
-            out.push('/');
-        }
-    }
-    out.push_str(&percent_encode(&name));
-    if !package.version.is_empty() {
-        out.push('@');
-        out.push_str(&percent_encode(&package.version));
-    }
-    let mut qualifiers: Vec<(&str, String)> = Vec::new();
-    if let Some(arch) = &package.arch {
+    let mut version = package.version.clone();
+    let mut qualifiers: Vec<(&'static str, String)> = Vec::new();
+    if let Some(arch) = package.arch.as_ref().filter(|a| !a.is_empty()) {
         qualifiers.push(("arch", arch.clone()));
     }
+    if package.ecosystem == Ecosystem::Rpm
+        && let Some((epoch, rest)) = package.version.split_once(':')
+        && !epoch.is_empty()
+        && epoch.bytes().all(|b| b.is_ascii_digit())
+    {
+        qualifiers.push(("epoch", epoch.to_string()));
+        version = rest.to_string();
+    }
     if package.ecosystem.is_os() {
-        if let Some(os) = os {
+        if let Some(os) = os.filter(|o| !o.id.is_empty()) {
             let distro = match &os.version_id {
                 Some(version) => format!("{}-{version}", os.id),
                 None => os.id.clone(),
             };
             qualifiers.push(("distro", distro));
         }
-        if let Some(source) = &package.source
-            && package.ecosystem == Ecosystem::Deb
-            && source.name != package.name
-        {
-            qualifiers.push(("upstream", source.name.clone()));
+        if let Some(source) = &package.source {
+            let upstream = match package.ecosystem {
+                Ecosystem::Rpm if source.version.is_empty() => Some(source.name.clone()),
+                Ecosystem::Rpm => Some(format!("{}-{}.src.rpm", source.name, source.version)),
+                _ if source.version != package.version && !source.version.is_empty() => {
+                    Some(format!("{}@{}", source.name, source.version))
+                }
+                _ if source.name != package.name => Some(source.name.clone()),
+                _ => None,
+            };
+            if let Some(upstream) = upstream {
+                qualifiers.push(("upstream", upstream));
+            }
         }
     }
-    qualifiers.sort_by(|a, b| a.0.cmp(b.0));
+    let built = (|| -> Result<String, packageurl::Error> {
+        let mut purl = packageurl::PackageUrl::new(package.ecosystem.purl_type(), name.as_str())?;
+        if let Some(namespace) = &namespace {
+            purl.with_namespace(namespace.as_str())?;
+        }
+        if !version.is_empty() {
+            purl.with_version(version.as_str())?;
+        }
+        for (key, value) in &qualifiers {
+            purl.add_qualifier(*key, value.as_str())?;
+        }
+        Ok(purl.to_string())
+    })();
+    // The crate refuses what the spec forbids (an empty name, a composer package without a
+    // vendor); such a package still gets an identifier, spelled by the same rules.
+    built.unwrap_or_else(|_| {
+        let mut out = format!("pkg:{}/", package.ecosystem.purl_type());
+        if let Some(namespace) = &namespace {
+            out.push_str(&encode_path(namespace));
+            out.push('/');
+        }
+        out.push_str(&percent_encode(&name, true));
+        if !version.is_empty() {
+            out.push('@');
+            out.push_str(&percent_encode(&version, false));
+        }
+        push_qualifiers(&mut out, qualifiers);
+        out
+    })
+}
+
+fn golang_purl(package: &Package) -> String {
+    let mut out = String::from("pkg:golang/");
+    out.push_str(&encode_path(&package.name));
+    // Syft writes the standard library as `pkg:golang/stdlib@1.19.8`: the version without `go`.
+    let version = match package.name.as_str() {
+        "stdlib" => package.version.strip_prefix("go").unwrap_or(&package.version),
+        _ => &package.version,
+    };
+    if !version.is_empty() {
+        out.push('@');
+        out.push_str(&percent_encode(version, false));
+    }
+    let qualifiers = package.arch.iter().map(|arch| ("arch", arch.clone())).collect();
+    push_qualifiers(&mut out, qualifiers);
+    out
+}
+
+fn encode_path(path: &str) -> String {
+    path.split('/').filter(|s| !s.is_empty()).map(|s| percent_encode(s, true)).collect::<Vec<_>>().join("/")
+}
+
+fn push_qualifiers(out: &mut String, mut qualifiers: Vec<(&'static str, String)>) {
+    qualifiers.sort();
     for (index, (key, value)) in qualifiers.iter().enumerate() {
         out.push(if index == 0 { '?' } else { '&' });
         out.push_str(key);
         out.push('=');
-        out.push_str(&percent_encode(value));
+        out.push_str(&percent_encode(value, true));
     }
-    out
 }
 
 /// PEP 503 normalisation, which the purl spec requires for PyPI names.
-fn normalise_python_name(name: &str) -> String {
+pub(crate) fn normalise_python_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut last_dash = false;
     for c in name.chars() {
@@ -318,13 +446,20 @@ fn normalise_python_name(name: &str) -> String {
     out
 }
 
-fn percent_encode(text: &str) -> String {
+/// The `packageurl` crate's encode set (which is Syft's too): controls, non-ASCII and
+/// `` "#%<>`?{};=+@\[]^|`` and space; `/` too inside a segment or a qualifier value, and `,`
+/// and `&` in qualifier values.
+fn percent_encode(text: &str, segment: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_' | b'~' | b'+') {
-            out.push(byte as char);
-        } else {
+        let escape = byte <= 0x20
+            || byte >= 0x7f
+            || b"\"#%<>`?{};=+@\\[]^|".contains(&byte)
+            || (segment && matches!(byte, b'/' | b',' | b'&'));
+        if escape {
             out.push_str(&format!("%{byte:02X}"));
+        } else {
+            out.push(byte as char);
         }
     }
     out
@@ -348,25 +483,65 @@ mod tests {
         }
     }
 
+    /// Each expected string is what Syft 1.18 prints for the same package.
     #[test]
     fn purls() {
         let debian = OsRelease { id: "debian".into(), version_id: Some("12".into()), ..Default::default() };
-        let mut bash = package(Ecosystem::Deb, "libc6", "2.36-9+deb12u10");
-        bash.arch = Some("amd64".into());
-        bash.source = Some(SourcePackage { name: "glibc".into(), version: "2.36-9+deb12u10".into() });
+        let deb = |name: &str, version: &str, source: &str, source_version: &str| {
+            let mut p = package(Ecosystem::Deb, name, version);
+            p.arch = Some("amd64".into());
+            p.source = Some(SourcePackage { name: source.into(), version: source_version.into() });
+            purl(&p, Some(&debian))
+        };
         assert_eq!(
-            purl(&bash, Some(&debian)),
-            "pkg:deb/debian/libc6@2.36-9+deb12u10?arch=amd64&distro=debian-12&upstream=glibc"
+            deb("libc6", "2.36-9+deb12u10", "glibc", "2.36-9+deb12u10"),
+            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u10?arch=amd64&distro=debian-12&upstream=glibc"
+        );
+        assert_eq!(
+            deb("bash", "5.2.15-2+b13", "bash", "5.2.15-2"),
+            "pkg:deb/debian/bash@5.2.15-2%2Bb13?arch=amd64&distro=debian-12&upstream=bash%405.2.15-2"
+        );
+        assert_eq!(
+            deb("bsdutils", "1:2.38.1-5+deb12u3", "util-linux", "2.38.1-5+deb12u3"),
+            "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12&upstream=util-linux%402.38.1-5%2Bdeb12u3"
+        );
+        assert_eq!(
+            deb("dash", "0.5.12-2", "dash", "0.5.12-2"),
+            "pkg:deb/debian/dash@0.5.12-2?arch=amd64&distro=debian-12"
+        );
+        let rhel = OsRelease { id: "rhel".into(), version_id: Some("9.4".into()), ..Default::default() };
+        let mut openssl = package(Ecosystem::Rpm, "openssl-libs", "1:3.0.7-27.el9");
+        openssl.arch = Some("x86_64".into());
+        openssl.source = Some(SourcePackage { name: "openssl".into(), version: "3.0.7-27.el9".into() });
+        assert_eq!(
+            purl(&openssl, Some(&rhel)),
+            "pkg:rpm/rhel/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1&upstream=openssl-3.0.7-27.el9.src.rpm"
         );
         assert_eq!(purl(&package(Ecosystem::PyPI, "PyYAML", "5.3"), None), "pkg:pypi/pyyaml@5.3");
+        assert_eq!(purl(&package(Ecosystem::PyPI, "zope.interface", "5.3"), None), "pkg:pypi/zope-interface@5.3");
         assert_eq!(purl(&package(Ecosystem::Npm, "@babel/core", "7.0.0"), None), "pkg:npm/%40babel/core@7.0.0");
+        assert_eq!(purl(&package(Ecosystem::Npm, "lodash", "4.17.4"), None), "pkg:npm/lodash@4.17.4");
         assert_eq!(
             purl(&package(Ecosystem::Maven, "org.apache.logging.log4j:log4j-core", "2.14.1"), None),
             "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
         );
+        assert_eq!(purl(&package(Ecosystem::Maven, "jsr305", "0.1~+svn49"), None), "pkg:maven/jsr305@0.1~%2Bsvn49");
         assert_eq!(
-            purl(&package(Ecosystem::Golang, "github.com/pkg/errors", "v0.9.1"), None),
-            "pkg:golang/github.com/pkg/errors@v0.9.1"
+            purl(&package(Ecosystem::Golang, "github.com/BurntSushi/toml", "v1.2.1"), None),
+            "pkg:golang/github.com/BurntSushi/toml@v1.2.1"
+        );
+        assert_eq!(purl(&package(Ecosystem::Golang, "stdlib", "go1.19.8"), None), "pkg:golang/stdlib@1.19.8");
+        assert_eq!(purl(&package(Ecosystem::Cargo, "itoa", "1.0.15"), None), "pkg:cargo/itoa@1.0.15");
+        assert_eq!(purl(&package(Ecosystem::Gem, "rack", "2.2.4"), None), "pkg:gem/rack@2.2.4");
+        assert_eq!(purl(&package(Ecosystem::Composer, "psr/log", "3.0.2"), None), "pkg:composer/psr/log@3.0.2");
+        // What the crate refuses still gets an identifier.
+        assert_eq!(purl(&package(Ecosystem::Composer, "nolog", "1 0"), None), "pkg:composer/nolog@1%200");
+        let mut musl = package(Ecosystem::Apk, "libcrypto3", "3.3.2-r0");
+        musl.source = Some(SourcePackage { name: "openssl".into(), version: "3.3.2-r0".into() });
+        let alpine = OsRelease { id: "alpine".into(), version_id: Some("3.20.3".into()), ..Default::default() };
+        assert_eq!(
+            purl(&musl, Some(&alpine)),
+            "pkg:apk/alpine/libcrypto3@3.3.2-r0?distro=alpine-3.20.3&upstream=openssl"
         );
     }
 
@@ -389,5 +564,36 @@ mod tests {
         assert_eq!(inventory.packages[0].licenses, ["GPL-3+"]);
         assert_eq!(inventory.packages[0].locations.len(), 1);
         assert_eq!(inventory.packages[0].purl, "pkg:deb/debian/bash@5.2?distro=debian");
+    }
+
+    #[test]
+    fn debian_packages_share_a_source_packages_copyright() {
+        let at = |path: &str| Location { path: path.into(), layer: 0 };
+        let gcc = SourcePackage { name: "gcc-12".into(), version: "12.2.0-14".into() };
+        let mut base = package(Ecosystem::Deb, "gcc-12-base", "12.2.0-14");
+        base.source = Some(gcc.clone());
+        let mut stdcxx = package(Ecosystem::Deb, "libstdc++6", "12.2.0-14");
+        stdcxx.source = Some(gcc);
+        let mut other = package(Ecosystem::Deb, "zlib1g", "1:1.2.13");
+        other.source = Some(SourcePackage { name: "zlib".into(), version: "1:1.2.13".into() });
+        let inventory = finish(vec![
+            (at("/var/lib/dpkg/status"), Found::Package(base)),
+            (at("/var/lib/dpkg/status"), Found::Package(stdcxx)),
+            (at("/var/lib/dpkg/status"), Found::Package(other)),
+            (
+                at("/usr/share/doc/gcc-12-base/copyright"),
+                Found::Licenses {
+                    ecosystem: Ecosystem::Deb,
+                    package: "gcc-12-base".into(),
+                    licenses: vec!["GPL".into()],
+                },
+            ),
+        ]);
+        let licences: Vec<(&str, &[String])> =
+            inventory.packages.iter().map(|p| (p.name.as_str(), p.licenses.as_slice())).collect();
+        assert_eq!(
+            licences,
+            [("gcc-12-base", &["GPL".to_string()][..]), ("libstdc++6", &["GPL".to_string()][..]), ("zlib1g", &[][..])]
+        );
     }
 }
