@@ -34,6 +34,21 @@ pub(crate) fn same_case(original: &str, replacement: &str) -> String {
     }
 }
 
+/// The start of the comment lines right above the line starting at `line` (no blank line
+/// between), or `line`: where an instruction goes so the comments stay with the instruction
+/// they describe (or suppress).
+pub(crate) fn above_comments(text: &str, line: usize) -> usize {
+    let mut start = line.min(text.len());
+    while start > 0 && text.is_char_boundary(start) {
+        let previous = text[..start - 1].rfind('\n').map_or(0, |p| p + 1);
+        if !text[previous..start].trim().starts_with('#') {
+            break;
+        }
+        start = previous;
+    }
+    start
+}
+
 /// Implements [`Rule`] for rule structs whose module has `INFO` and a `check` function.
 macro_rules! dockerfile_rules {
     ($($module:ident::$ty:ident),* $(,)?) => {
