@@ -382,3 +382,71 @@ fn a_symbolic_link_is_written_through() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(read(&target), SAFE_ONLY_FIXED);
 }
+
+/// Every `DF` fixture case as `<dir>/<CODE>-<n>/Dockerfile`.
+fn dockerfile_fixtures(dir: &Path) -> usize {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart_linter/tests/fixtures");
+    let mut n = 0;
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        let code = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if !code.starts_with("DF") {
+            continue;
+        }
+        for (i, case) in read(&path).split("### ").skip(1).enumerate() {
+            let body: String =
+                case.lines().skip(1).filter(|l| !l.starts_with("#!")).map(|l| format!("{l}\n")).collect();
+            write(dir, &format!("{code}-{i}/Dockerfile"), &body);
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Syntax errors (`DF000`) per file, from a JSON report.
+fn syntax_errors(report: &serde_json::Value) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        if f["code"] == "DF000" {
+            *out.entry(f["path"].as_str().unwrap_or("").to_string()).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// All rules' fixes together, on every Dockerfile fixture case: the fixes of different rules
+/// combine, settle, are never rejected, keep every comment and add no syntax error, and a
+/// second run changes nothing.
+#[test]
+fn every_dockerfile_fixture_fixed_with_all_rules_settles() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(dockerfile_fixtures(dir.path()) > 300);
+    let before = snapshot(dir.path());
+    let check = |dir: &Path| {
+        let o = run_in(dir, &["check", "--no-config", "--format", "json", "."]);
+        syntax_errors(&serde_json::from_str(&stdout(&o)).unwrap())
+    };
+    let errors_before = check(dir.path());
+    assert!(!errors_before.is_empty(), "the DF000 fixtures have syntax errors");
+    let o = run_in(dir.path(), &["fix", "--no-config", "--unsafe-fixes", "--format", "json", "."]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    let problems: Vec<&str> =
+        err.lines().filter(|l| l.contains("did not settle") || l.contains("not applied")).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let after = snapshot(dir.path());
+    assert_ne!(after, before);
+    for (path, original) in &before {
+        let (original, fixed) = (String::from_utf8_lossy(original), String::from_utf8_lossy(&after[path]));
+        for c in comment_lines(&original) {
+            assert!(comment_lines(&fixed).contains(&c), "{}: lost `{c}`:\n{fixed}", path.display());
+        }
+    }
+    for (file, n) in check(dir.path()) {
+        let was = errors_before.get(&file).copied().unwrap_or(0);
+        assert!(n <= was, "{file}: {n} syntax errors after fixing, {was} before:\n{}", read(&dir.path().join(&file)));
+    }
+    let o = run_in(dir.path(), &["fix", "--no-config", "--unsafe-fixes", "--format", "concise", "."]);
+    assert!(stderr(&o).contains("Fixed 0 findings in 0 files."), "{}", stderr(&o));
+    assert_eq!(snapshot(dir.path()), after, "a second `rampart fix` changed files again");
+}

@@ -34,6 +34,12 @@ pub(crate) fn same_case(original: &str, replacement: &str) -> String {
     }
 }
 
+/// Whether a heredoc of the file runs to its end without its delimiter: everything after it
+/// is the heredoc's body, so an instruction inserted there would be too.
+pub(crate) fn unterminated_heredoc(cx: &crate::dockerfile::DockerfileContext<'_>) -> bool {
+    cx.df.all_instructions().any(|i| i.heredocs.iter().any(|h| !h.terminated))
+}
+
 /// The start of the comment lines right above the line starting at `line` (no blank line
 /// between), or `line`: where an instruction goes so the comments stay with the instruction
 /// they describe (or suppress).

@@ -321,6 +321,9 @@ fn append_to_heredoc(cx: &DockerfileContext<'_>, index: usize, command: &str) ->
     let instr = target_instruction(cx, index);
     let Body::Run(CommandForm::Shell(line)) = &instr.body else { return None };
     let [heredoc] = &instr.heredocs[..] else { return None };
+    if !heredoc.terminated {
+        return None;
+    }
     // The line holds only the marker (flags apart): the body is the script.
     let source = cx.file.text();
     let args = line.source_span(0..line.len());

@@ -5,7 +5,7 @@ use rampart_shell::Command;
 use super::util::{ChainState, line_start};
 use crate::Finding;
 use crate::dockerfile::{DockerfileContext, ShellRun};
-use crate::rules::dockerfile::{above_comments, same_case};
+use crate::rules::dockerfile::{above_comments, same_case, unterminated_heredoc};
 
 declare_rule! {
     /// A `RUN` pipeline can fail without failing the build: the shell has no `pipefail`.
@@ -184,6 +184,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         if let Some(stage) = stage
             && !fixed_stages.contains(&stage)
             && !shebang
+            && !unterminated_heredoc(cx)
         {
             fixed_stages.push(stage);
             // In the file's keyword case, above the comment lines that describe the RUN.

@@ -6,7 +6,7 @@ use crate::dockerfile::DockerfileContext;
 use crate::dockerfile::facts::{
     final_is_scratch, final_root_image, final_user, is_root_user, known_nonroot_base, runtime_section_start,
 };
-use crate::rules::dockerfile::{above_comments, same_case};
+use crate::rules::dockerfile::{above_comments, same_case, unterminated_heredoc};
 
 declare_rule! {
     /// The built image runs as root.
@@ -46,7 +46,8 @@ declare_rule! {
     /// - an earlier numeric non-root `USER` of the final image (`USER 1000` … `USER root`) is
     ///   switched back to;
     /// - a user the final image's `RUN`s create with a UID (`useradd -u 1500 svc`) is reused,
-    ///   with the GID of its group when that is written too (`USER 1500:1500`);
+    ///   with the GID of its group when that is written too (`USER 1500:1500`); a UID given by
+    ///   a build argument stays that argument (`USER ${APP_UID}`);
     /// - a user they create without a UID (`useradd web`) is given `--uid 10001`;
     /// - otherwise the fix creates user and group `app` (UID and GID 10001) when the base
     ///   image's family is known: `groupadd`/`useradd --no-log-init --no-create-home --shell
@@ -73,7 +74,9 @@ declare_rule! {
     /// directory created as root, a file in `/etc`, a cache under `$HOME`: the created user has
     /// no home directory), bind a port below 1024, or rely on root in an entry point script.
     /// The files it now owns it can also modify: when it never writes to them, removing
-    /// `--chown` keeps them read-only to it. Not offered for Windows images.
+    /// `--chown` keeps them read-only to it. Not offered for Windows images, nor when a heredoc
+    /// is never terminated (the rest of the file is its body). A `COPY` with a misspelt flag is
+    /// not given `--chown`.
     ///
     /// ## References
     /// - CIS Docker Benchmark 4.1 "Ensure that a user for the container has been created"
@@ -135,7 +138,7 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
 }
 
 fn fix(cx: &DockerfileContext<'_>, root_user: Option<usize>) -> Option<Fix> {
-    if run_as::windows(cx) {
+    if run_as::windows(cx) || unterminated_heredoc(cx) {
         return None;
     }
     let (offset, newline_first) = runtime_section_start(cx)?;

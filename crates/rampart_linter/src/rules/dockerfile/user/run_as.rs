@@ -175,7 +175,19 @@ pub(crate) fn plan(cx: &DockerfileContext<'_>) -> Plan {
         match (id, acc.id.is_some()) {
             (Some(uid), _) if *uid != 0 => {
                 let gid = group_of(cx, cmd, name, &groups);
-                let user = gid.map_or(uid.to_string(), |g| format!("{uid}:{g}"));
+                // A UID from a build argument stays one: `USER ${APP_UID}`.
+                let last = cx.final_stage().map_or(0, |s| s.end.saturating_sub(1));
+                let same_at_user = |raw: &str| {
+                    let e = cx.scopes.at(last).expand(raw, cx.df.escape);
+                    e.is_complete() && e.value == uid.to_string()
+                };
+                let written = match acc.id.as_deref() {
+                    Some(raw) if raw.contains('$') && !raw.contains(['"', '\'', '`', ' ']) && same_at_user(raw) => {
+                        raw.to_string()
+                    }
+                    _ => uid.to_string(),
+                };
+                let user = gid.map_or(written.clone(), |g| format!("{written}:{g}"));
                 return Plan { chown: user.clone(), user, create: None, name: Some(name.clone()), edits: Vec::new() };
             }
             (None, false) => {
@@ -300,6 +312,10 @@ pub(crate) fn chown_edits(cx: &DockerfileContext<'_>, chown: &str) -> Vec<Edit> 
         let instr = cx.instruction(i);
         let (Body::Copy(copy) | Body::Add(copy)) = &instr.body else { continue };
         if !matches!(instr.keyword, Keyword::Copy | Keyword::Add) || instr.flag("chown").is_some() {
+            continue;
+        }
+        // A misspelt flag (`--chmown`) is the user's to correct first.
+        if instr.flags.iter().any(|f| !instr.keyword.allowed_flags().contains(&f.name.as_str())) {
             continue;
         }
         let Some(dest) = &copy.dest else { continue };
