@@ -80,6 +80,7 @@ fn identity(path: &Path) -> (u64, SystemTime) {
 }
 
 /// Sets the file's modification time an hour back, so a rewrite cannot keep it by chance.
+#[cfg(unix)]
 fn age(path: &Path) {
     let old = SystemTime::now() - Duration::from_secs(3600);
     std::fs::File::options().write(true).open(path).unwrap().set_modified(old).unwrap();
@@ -114,9 +115,12 @@ fn fix_writes_only_changed_files_atomically_keeping_permissions() {
     let before = (identity(&clean), identity(&other));
     let names_before: Vec<PathBuf> = snapshot(dir.path()).into_keys().collect();
 
+    let replaced = identity(&fixable).0;
     let o = run_in(dir.path(), &["fix", "--no-config", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     assert_eq!(read(&fixable), SAFE_ONLY_FIXED);
+    // Written to a temporary file renamed over the original: a new inode, never a half-written file.
+    assert_ne!(identity(&fixable).0, replaced);
     assert_eq!(std::fs::metadata(&fixable).unwrap().permissions().mode() & 0o777, 0o640);
     // Unchanged files are not rewritten; no temporary file is left behind.
     assert_eq!((identity(&clean), identity(&other)), before);
