@@ -197,6 +197,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
     // Config-level `exclude` globs.
     jobs.retain(|job| !excluded(&configs[job.config], &job.rel));
+    // A file named twice (`Dockerfile ./Dockerfile .`) is checked once, and fixed once.
+    let mut seen = std::collections::HashSet::new();
+    jobs.retain(|job| match &job.input {
+        Input::File(path) => seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+        Input::Stdin => true,
+    });
 
     match image_catalog(&jobs, &args.image) {
         Ok(catalog) => {

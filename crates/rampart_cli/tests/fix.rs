@@ -454,3 +454,14 @@ fn every_dockerfile_fixture_fixed_with_all_rules_settles() {
     assert!(stderr(&o).contains("Fixed 0 findings in 0 files."), "{}", stderr(&o));
     assert_eq!(snapshot(dir.path()), after, "a second `rampart fix` changed files again");
 }
+
+#[test]
+fn a_file_named_twice_is_checked_and_fixed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "Dockerfile", SAFE_ONLY);
+    let o = run_in(dir.path(), &["fix", "--no-config", "--format", "concise", "Dockerfile", "./Dockerfile", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(stderr(&o).contains("Fixed 1 finding in 1 file."), "{}", show(&o));
+    assert_eq!(stdout(&o).matches("note[DF012]").count(), 1, "{}", show(&o));
+    assert_eq!(read(&path), SAFE_ONLY_FIXED);
+}
