@@ -197,6 +197,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
     // Config-level `exclude` globs.
     jobs.retain(|job| !excluded(&configs[job.config], &job.rel));
+    // A file named twice (`Dockerfile ./Dockerfile .`) is checked once, and fixed once.
+    let mut seen = std::collections::HashSet::new();
+    jobs.retain(|job| match &job.input {
+        Input::File(path) => seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+        Input::Stdin => true,
+    });
 
     match image_catalog(&jobs, &args.image) {
         Ok(catalog) => {
@@ -213,8 +219,30 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else {
         FixMode::Safe
     });
-    let outcomes: Vec<Outcome> =
-        jobs.par_iter().map(|job| check_job(job, &configs[job.config], fix_mode, args.diff)).collect();
+    // When fixing, the Dockerfiles go first: the manifests' fixes then see the images as
+    // the fixed Dockerfiles build them (their user, their ports), as a second run would.
+    let dockerfiles_first = fix_mode.is_some() && !args.diff;
+    let (first, rest): (Vec<usize>, Vec<usize>) =
+        (0..jobs.len()).partition(|&i| dockerfiles_first && jobs[i].kind == Some(FileKind::Dockerfile));
+    let mut slots: Vec<Option<Outcome>> = (0..jobs.len()).map(|_| None).collect();
+    let run_jobs = |indices: &[usize], configs: &[Loaded]| -> Vec<(usize, Outcome)> {
+        indices.par_iter().map(|&i| (i, check_job(&jobs[i], &configs[jobs[i].config], fix_mode, args.diff))).collect()
+    };
+    for (i, o) in run_jobs(&first, &configs) {
+        slots[i] = Some(o);
+    }
+    if !first.is_empty()
+        && let Ok(catalog) = image_catalog(&jobs, &args.image)
+    {
+        let catalog = Arc::new(catalog);
+        for c in &mut configs {
+            c.linter.set_images(Arc::clone(&catalog));
+        }
+    }
+    for (i, o) in run_jobs(&rest, &configs) {
+        slots[i] = Some(o);
+    }
+    let outcomes: Vec<Outcome> = slots.into_iter().map(Option::unwrap_or_default).collect();
 
     let mut errors = Vec::new();
     let mut suppressed = 0;
@@ -624,6 +652,7 @@ fn check_job(job: &Job, cfg: &Loaded, fix: Option<FixMode>, diff: bool) -> Outco
             return empty(error);
         }
     };
+    let mut write_error = None;
     let (text, fixed) = match fix {
         None => (text, None),
         Some(mode) => {
@@ -652,6 +681,7 @@ fn check_job(job: &Job, cfg: &Loaded, fix: Option<FixMode>, diff: bool) -> Outco
                 }
                 Input::Stdin => {}
             }
+            let mut kept = diff;
             if changed && diff {
                 fixed
                     .diff
@@ -660,26 +690,49 @@ fn check_job(job: &Job, cfg: &Loaded, fix: Option<FixMode>, diff: bool) -> Outco
                 match &job.input {
                     Input::Stdin => fixed.stdout = Some(outcome.text.clone()),
                     Input::File(path) => {
-                        if let Err(e) = crate::write_atomically(path, outcome.text.as_bytes()) {
-                            return Outcome {
-                                error: Some(format!("cannot write {}: {e}", job.display)),
-                                ..Outcome::default()
-                            };
+                        if let Err(e) = write_fixed(path, outcome.text.as_bytes()) {
+                            // Nothing was written: report what the file still has.
+                            write_error = Some(format!("cannot write {}: {e}", job.display));
+                            fixed.applied = 0;
+                            kept = true;
                         }
                     }
                 }
             } else if matches!(job.input, Input::Stdin) {
                 fixed.stdout = Some(outcome.text.clone());
             }
-            // With --diff nothing is written: what is left is what the original has.
-            let text = if diff { text } else { outcome.text };
+            // With --diff (or when the file could not be written) what is left is what the
+            // original has.
+            let text = if kept { text } else { outcome.text };
             (text, Some(fixed))
         }
     };
     let file = SourceFile::new(job.display.clone(), text);
     let report = cfg.linter.check(&file, kind);
     let manifest = (kind == FileKind::Kubernetes).then(|| (Arc::clone(&file), report.documents));
-    Outcome { findings: report.findings, suppressed: report.suppressed, checked: true, error: None, manifest, fixed }
+    Outcome {
+        findings: report.findings,
+        suppressed: report.suppressed,
+        checked: true,
+        error: write_error,
+        manifest,
+        fixed,
+    }
+}
+
+/// Writes the fixed text of `path`: never over a read-only file (the user made it so; a
+/// rename would replace it all the same), and through a symbolic link to the file it names
+/// (a rename would replace the link itself).
+fn write_fixed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let link = std::fs::symlink_metadata(path)?;
+    let target = if link.file_type().is_symlink() { std::fs::canonicalize(path)? } else { path.to_path_buf() };
+    let meta = std::fs::metadata(&target)?;
+    if meta.permissions().readonly() {
+        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "the file is read-only"));
+    }
+    // Permission to write the file itself, not only its directory.
+    std::fs::OpenOptions::new().append(true).open(&target)?;
+    write_atomically(&target, bytes)
 }
 
 fn use_color(args: &CheckArgs) -> bool {

@@ -251,30 +251,12 @@ pub(super) fn append_to_run(cx: &DockerfileContext<'_>, index: usize, command: &
     let instr = target_instruction(cx, index);
     let Body::Run(CommandForm::Shell(script)) = &instr.body else { return None };
     if !instr.heredocs.is_empty() {
-        return None;
+        return append_to_heredoc(cx, index, command);
     }
     let text = script.as_str().trim_end();
-    if text.is_empty() {
-        return None;
-    }
-    // Scripts ending with an operator or `;` cannot take `&& cmd` (and `; cmd` would hide
-    // a failure when the shell has no `set -e`).
-    if text.ends_with(['&', '|', ';', '\\', '`', '(', '{']) {
-        return None;
-    }
     // The appended command must run as a top-level command (not inside a comment or an
     // unterminated quote).
-    let before = rampart_shell::parse(text);
-    let joined = format!("{text} && {command}");
-    let after = rampart_shell::parse(&joined);
-    let expected: Vec<&str> = command.split_whitespace().collect();
-    let appended = after.commands.last().is_some_and(|c| {
-        c.depth == 0
-            && c.connector == rampart_shell::Connector::And
-            && c.words.iter().map(|w| w.span.clone()).all(|s| s.start >= text.len())
-            && c.words.len() == expected.len()
-    });
-    if !appended || after.commands.len() != before.commands.len() + 1 {
+    if !appends_cleanly(text, command) {
         return None;
     }
     let end = script.source_span(0..text.len()).end;
@@ -311,6 +293,62 @@ pub(super) fn append_to_run(cx: &DockerfileContext<'_>, index: usize, command: &
         .or_else(|| lines.get(1));
     let indent = command_line.map(|l| indent_of(l)).unwrap_or_else(|| "    ".to_string());
     Some(Edit::insert(end, format!(" && {escape}\n{indent}{command}")))
+}
+
+/// Whether `command` can be appended to `text` with `&&` as one more top-level command.
+fn appends_cleanly(text: &str, command: &str) -> bool {
+    // Scripts ending with an operator or `;` cannot take `&& cmd` (and `; cmd` would hide
+    // a failure when the shell has no `set -e`).
+    if text.is_empty() || text.ends_with(['&', '|', ';', '\\', '`', '(', '{']) {
+        return false;
+    }
+    let before = rampart_shell::parse(text);
+    let after = rampart_shell::parse(&format!("{text} && {command}"));
+    let expected = command.split_whitespace().count();
+    let appended = after.commands.last().is_some_and(|c| {
+        c.depth == 0
+            && c.connector == rampart_shell::Connector::And
+            && c.words.iter().all(|w| w.span.start >= text.len())
+            && c.words.len() == expected
+    });
+    appended && after.commands.len() == before.commands.len() + 1
+}
+
+/// `RUN <<EOF` whose only heredoc is the script: `&& command` goes at the end of its last
+/// line, so the `RUN` still fails when that line fails (a new line would hide the failure of
+/// the line before it: the script has no `set -e`).
+fn append_to_heredoc(cx: &DockerfileContext<'_>, index: usize, command: &str) -> Option<Edit> {
+    let instr = target_instruction(cx, index);
+    let Body::Run(CommandForm::Shell(line)) = &instr.body else { return None };
+    let [heredoc] = &instr.heredocs[..] else { return None };
+    if !heredoc.terminated {
+        return None;
+    }
+    // The line holds only the marker (flags apart): the body is the script.
+    let source = cx.file.text();
+    let args = line.source_span(0..line.len());
+    let marker = heredoc.marker_span.clone();
+    let around = source.get(args.start..marker.start).zip(source.get(marker.end..args.end));
+    if !around.is_some_and(|(a, b)| a.trim().is_empty() && b.trim().is_empty()) {
+        return None;
+    }
+    let runs: Vec<&ShellRun> =
+        cx.shell_runs().iter().filter(|r| r.instruction == index && r.keyword == Keyword::Run).collect();
+    let [run] = runs[..] else { return None };
+    let text = run.script.as_str().trim_end();
+    if !appends_cleanly(text, command) {
+        return None;
+    }
+    let end = run.script.source_span(0..text.len()).end;
+    // The insertion must land at the end of the line, inside the heredoc body.
+    let body = heredoc.body_span.clone();
+    if end < body.start || end > body.end || !source.is_char_boundary(end) {
+        return None;
+    }
+    if !matches!(source.as_bytes().get(end), None | Some(b'\n' | b'\r')) {
+        return None;
+    }
+    Some(Edit::insert(end, format!(" && {command}")))
 }
 
 /// Whether the command belongs to the apt family.

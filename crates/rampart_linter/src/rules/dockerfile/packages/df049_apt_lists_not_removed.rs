@@ -52,12 +52,16 @@ declare_rule! {
     /// Appends `&& rm -rf /var/lib/apt/lists/*` to the end of the `RUN`, on a new continuation
     /// line when the `RUN` already spans several (keeping the `&&` at the start or at the end
     /// of lines, as the `RUN` does).
+    /// In a `RUN <<EOF` whose heredoc is the script, `&& …` goes at the end of its last
+    /// command line: a new line would hide a failure of the line before it (heredoc scripts
+    /// run without `set -e`).
     ///
     /// ## Fix safety
-    /// Safe: nothing after the `RUN` reads the lists unless it installs without updating,
-    /// and the fix is not offered when a later `RUN` on top of this one does (it would fail
-    /// without the lists: run `apt-get update` there). Not offered for exec-form or heredoc
-    /// `RUN`s, or scripts ending with `;` or a comment.
+    /// Safe: nothing after the `RUN` reads the lists unless it installs without updating, and the
+    /// fix is not offered when a later `RUN` on top of this one does (it would fail without the
+    /// lists: run `apt-get update` there). Not offered for exec-form `RUN`s, for heredocs other
+    /// than a `RUN <<EOF` body that is the whole script (several heredocs, `<<EOF bash`,
+    /// tab-stripped `<<-EOF`), or scripts ending with `;` or a comment.
     ///
     /// ## References
     /// - Dockerfile best practices, `apt-get`: <https://docs.docker.com/build/building/best-practices/#apt-get>

@@ -34,10 +34,15 @@ declare_rule! {
     /// ## Fix
     /// Appends `&& <manager> clean all` to the end of the `RUN` (on a new continuation line
     /// when the `RUN` spans several).
+    /// In a `RUN <<EOF` whose heredoc is the script, `&& …` goes at the end of its last
+    /// command line: a new line would hide a failure of the line before it (heredoc scripts
+    /// run without `set -e`).
     ///
     /// ## Fix safety
     /// Safe: the next `yum`/`dnf` command downloads the metadata again when it needs it. Not
-    /// offered for exec-form or heredoc `RUN`s, or scripts ending with `;` or a comment.
+    /// offered for exec-form `RUN`s, for heredocs other than a `RUN <<EOF` body that is the whole
+    /// script (several heredocs, `<<EOF bash`, tab-stripped `<<-EOF`), or scripts ending with `;`
+    /// or a comment.
     ///
     /// ## References
     /// - dnf(8), `clean`: <https://dnf.readthedocs.io/en/latest/command_ref.html#clean-command>

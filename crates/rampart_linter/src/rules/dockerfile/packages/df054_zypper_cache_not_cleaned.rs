@@ -34,10 +34,15 @@ declare_rule! {
     /// ## Fix
     /// Appends `&& zypper clean --all` to the end of the `RUN` (on a new continuation line when
     /// the `RUN` spans several).
+    /// In a `RUN <<EOF` whose heredoc is the script, `&& …` goes at the end of its last
+    /// command line: a new line would hide a failure of the line before it (heredoc scripts
+    /// run without `set -e`).
     ///
     /// ## Fix safety
-    /// Safe: zypper downloads the metadata again when a later command needs it. Not offered
-    /// for exec-form or heredoc `RUN`s, or scripts ending with `;` or a comment.
+    /// Safe: zypper downloads the metadata again when a later command needs it. Not offered for
+    /// exec-form `RUN`s, for heredocs other than a `RUN <<EOF` body that is the whole script
+    /// (several heredocs, `<<EOF bash`, tab-stripped `<<-EOF`), or scripts ending with `;` or a
+    /// comment.
     ///
     /// ## References
     /// - zypper(8), `clean`: <https://en.opensuse.org/SDB:Zypper_manual>

@@ -43,12 +43,16 @@ declare_rule! {
     /// ## Fix
     /// Appends `&& yarn cache clean` to the end of the `RUN` (on a new continuation line when
     /// the `RUN` spans several).
+    /// In a `RUN <<EOF` whose heredoc is the script, `&& …` goes at the end of its last
+    /// command line: a new line would hide a failure of the line before it (heredoc scripts
+    /// run without `set -e`).
     ///
     /// ## Fix safety
-    /// Safe, and offered only when the command is certainly Yarn classic (it uses a
-    /// classic-only form: `--frozen-lockfile`, `--pure-lockfile`, `--production`,
-    /// `--no-lockfile`, `--network-timeout`, `yarn global add`), where `node_modules` holds
-    /// copies of the cached files. Not offered for exec-form or heredoc `RUN`s, with a custom
+    /// Safe, and offered only when the command is certainly Yarn classic (it uses a classic-only
+    /// form: `--frozen-lockfile`, `--pure-lockfile`, `--production`, `--no-lockfile`,
+    /// `--network-timeout`, `yarn global add`), where `node_modules` holds copies of the cached
+    /// files. Not offered for exec-form `RUN`s, for heredocs other than a `RUN <<EOF` body that is
+    /// the whole script (several heredocs, `<<EOF bash`, tab-stripped `<<-EOF`), with a custom
     /// `--cache-folder`, or for scripts ending with `;` or a comment.
     ///
     /// ## References

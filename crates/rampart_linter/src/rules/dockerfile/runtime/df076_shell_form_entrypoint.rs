@@ -1,9 +1,10 @@
 use rampart_diagnostics::{Applicability, Edit, Fix, Span};
-use rampart_dockerfile::{Body, CommandForm, Keyword};
+use rampart_dockerfile::{Body, CommandForm, Keyword, StageRef};
 
 use super::util::ChainState;
 use crate::Finding;
 use crate::dockerfile::DockerfileContext;
+use crate::rules::dockerfile::base::images::official_name;
 
 declare_rule! {
     /// The image's `CMD` or `ENTRYPOINT` is in shell form: the program is not PID 1.
@@ -38,11 +39,16 @@ declare_rule! {
     /// group words. Other commands need a human (or an `exec` in front of the program).
     ///
     /// ## Fix safety
-    /// Safe for a `CMD` when the image has no `ENTRYPOINT`, and for an `ENTRYPOINT` when it
-    /// has no `CMD`: the same program runs with the same arguments, as PID 1. Unsafe
-    /// otherwise: an exec-form `ENTRYPOINT` receives `CMD` as arguments, which the shell form
-    /// ignored, and an `ENTRYPOINT` receives the converted `CMD` words instead of
-    /// `/bin/sh -c "…"`.
+    /// Safe for an `ENTRYPOINT` when the image has no `CMD` (an `ENTRYPOINT` resets the
+    /// base image's `CMD`), and for a `CMD` when the image has no `ENTRYPOINT` — neither in
+    /// the Dockerfile nor in a base image known to have none (`scratch`, the distributions,
+    /// and the `python`, `golang`, `rust`, `gcc`, `perl`, `ruby`, `openjdk` official
+    /// images): the same program runs with the same arguments, as PID 1. Unsafe otherwise:
+    /// an exec-form `ENTRYPOINT` receives `CMD` as arguments, which the shell form ignored;
+    /// an `ENTRYPOINT` receives the converted `CMD` words instead of `/bin/sh -c "…"` (entry
+    /// point scripts often look at their first argument); and a `SHELL` other than a plain
+    /// `sh`/`bash -c` (a login shell that sets `PATH`, say) no longer runs. No fix when a
+    /// comment line sits inside the instruction's continuation lines (it would be lost).
     ///
     /// ## References
     /// - CMD and ENTRYPOINT forms: <https://docs.docker.com/reference/dockerfile/#shell-and-exec-form>
@@ -165,9 +171,18 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
                 "write it as a JSON array (`{kw} [\"{}\", …]`); if it needs the shell, start the program with `exec` or move the logic to a script that ends with `exec`",
                 command.split_whitespace().next().unwrap_or("program")
             ));
-        if let Some(words) = plain_words(command) {
+        let source = cx.file.text().get(args.start..args.end).unwrap_or("");
+        let comment_inside = source.lines().skip(1).any(|l| l.trim_start().starts_with('#'));
+        if let Some(words) = plain_words(command)
+            && !comment_inside
+        {
             let json = format!("[{}]", words.iter().map(|w| json_string(w)).collect::<Vec<_>>().join(", "));
-            let applicability = if other.is_some() { Applicability::Unsafe } else { Applicability::Safe };
+            let entrypoint_unknown = instr.keyword == Keyword::Cmd && !base_without_entrypoint(cx);
+            let applicability = if other.is_some() || entrypoint_unknown || !plain_shell(cx, &state, i) {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            };
             finding = finding.with_fix(Fix::new(
                 applicability,
                 format!("Rewrite {kw} in exec form"),
@@ -176,6 +191,64 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         }
         out.push(finding);
     }
+}
+
+/// Official images without an `ENTRYPOINT` of their own.
+const NO_ENTRYPOINT: &[&str] = &[
+    "almalinux",
+    "alpine",
+    "amazoncorretto",
+    "amazonlinux",
+    "archlinux",
+    "buildpack-deps",
+    "busybox",
+    "centos",
+    "debian",
+    "fedora",
+    "gcc",
+    "golang",
+    "openjdk",
+    "oraclelinux",
+    "perl",
+    "pypy",
+    "python",
+    "rockylinux",
+    "ruby",
+    "rust",
+    "ubuntu",
+];
+
+/// Whether the image the final stage chain starts from is known to have no `ENTRYPOINT`
+/// (one set in the Dockerfile is handled by the caller).
+fn base_without_entrypoint(cx: &DockerfileContext<'_>) -> bool {
+    match cx.final_chain().next().map(|s| &s.base) {
+        Some(StageRef::Scratch) => true,
+        Some(StageRef::Image(image)) => {
+            let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+            official_name(image).is_some_and(|n| NO_ENTRYPOINT.contains(&n.as_str()))
+                && !["windows", "nanoserver", "servercore"].iter().any(|w| tag.contains(w))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the `SHELL` in force at `i` (if any) runs the command like `/bin/sh -c` does: a
+/// POSIX shell with only `-c` and error options (`-e`, `-u`, `-x`, `-o pipefail`), not a
+/// login or interactive shell that reads profile files first.
+fn plain_shell(cx: &DockerfileContext<'_>, state: &ChainState, i: usize) -> bool {
+    let Some(shell) = state.at(i).shell else { return true };
+    let Body::Shell(words) = &cx.instruction(shell).body else { return false };
+    let Some((program, options)) = words.split_first() else { return false };
+    let name = program.value.rsplit('/').next().unwrap_or("");
+    matches!(name, "sh" | "bash" | "ash" | "dash")
+        && options.iter().all(|w| {
+            let v = w.value.as_str();
+            matches!(v, "pipefail" | "errexit" | "nounset" | "xtrace")
+                || (v.len() > 1
+                    && v.starts_with('-')
+                    && !v.starts_with("--")
+                    && v[1..].chars().all(|c| matches!(c, 'c' | 'e' | 'u' | 'x' | 'o')))
+        })
 }
 
 #[cfg(test)]

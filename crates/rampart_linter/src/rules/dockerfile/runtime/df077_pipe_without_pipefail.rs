@@ -1,10 +1,11 @@
-use rampart_diagnostics::{Edit, Fix};
+use rampart_diagnostics::{Edit, Fix, Span};
 use rampart_dockerfile::{Body, CommandForm, Keyword, StageRef};
 use rampart_shell::Command;
 
 use super::util::{ChainState, line_start};
 use crate::Finding;
 use crate::dockerfile::{DockerfileContext, ShellRun};
+use crate::rules::dockerfile::{above_comments, same_case, unterminated_heredoc};
 
 declare_rule! {
     /// A `RUN` pipeline can fail without failing the build: the shell has no `pipefail`.
@@ -38,12 +39,13 @@ declare_rule! {
     ///
     /// ## Fix
     /// Inserts `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the stage's first
-    /// reported `RUN` (`["/bin/ash", "-o", "pipefail", "-c"]` for Alpine and BusyBox
-    /// bases, which have no bash).
+    /// reported `RUN` and the comment lines right above it (`["/bin/ash", "-o", "pipefail",
+    /// "-c"]` for Alpine and BusyBox bases, which have no bash), in the file's keyword case.
     ///
     /// ## Fix safety
-    /// Unsafe: the shell must exist in the image, every later `RUN` of the stage and of
-    /// stages built on it switches to that shell, and a pipeline that used to succeed
+    /// Unsafe: the shell must exist in the image, every later `RUN` (and shell-form `CMD`,
+    /// `ENTRYPOINT` and `HEALTHCHECK`) of the stage and of stages built on it switches to
+    /// that shell, and a pipeline that used to succeed
     /// despite a failing command now fails the build — which is the point, but may need
     /// fixing. Scripts with a `#!` line choose their own interpreter: the `SHELL` does not
     /// apply to them, so no fix is offered there.
@@ -182,11 +184,18 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         if let Some(stage) = stage
             && !fixed_stages.contains(&stage)
             && !shebang
+            && !unterminated_heredoc(cx)
         {
             fixed_stages.push(stage);
+            // In the file's keyword case, above the comment lines that describe the RUN.
+            let keyword = cx.file.slice(Span::new(instr.keyword_span.start, instr.keyword_span.end));
+            let written = format!("{}{}", same_case(keyword, "SHELL"), &shell["SHELL".len()..]);
             finding = finding.with_fix(Fix::unsafe_(
-                format!("Insert `{shell}` before this RUN"),
-                vec![Edit::insert(line_start(cx, instr.span.start), format!("{shell}\n"))],
+                format!("Insert `{written}` before this RUN"),
+                vec![Edit::insert(
+                    above_comments(cx.file.text(), line_start(cx, instr.span.start)),
+                    format!("{written}\n"),
+                )],
             ));
         }
         out.push(finding);

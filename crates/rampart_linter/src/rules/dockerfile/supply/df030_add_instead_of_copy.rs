@@ -32,9 +32,12 @@ declare_rule! {
     /// Replaces `ADD` with `COPY`.
     ///
     /// ## Fix safety
-    /// Safe: for local non-archive sources `ADD` and `COPY` produce the same layer. No fix is
-    /// offered when `ADD`-only flags (`--checksum`, `--keep-git-dir`, `--unpack`) are present,
-    /// or when a source cannot be resolved (a build argument without a default).
+    /// Safe: for local non-archive sources `ADD` and `COPY` produce the same layer. `ADD`
+    /// recognises a tar archive by its content, not its name, so a source named like a
+    /// compressed file (`.gz`, `.bz2`, `.xz`, `.zst`, `.lz4`, `.lzma`, `.Z`) may be a tarball
+    /// `ADD` extracts: the fix is then unsafe (`COPY` would copy the archive itself). No fix
+    /// is offered when `ADD`-only flags (`--checksum`, `--keep-git-dir`, `--unpack`) are
+    /// present, or when a source cannot be resolved (a build argument without a default).
     ///
     /// ## References
     /// - CIS Docker Benchmark 4.9 "Ensure that COPY is used instead of ADD in Dockerfiles"
@@ -45,7 +48,7 @@ declare_rule! {
         severity: Warning,
         tags: ["supply-chain", "cis-docker:4.9"],
         equivalents: ["hadolint:DL3020", "trivy:DS-0005", "checkov:CKV_DOCKER_4", "cis-docker:4.9"],
-        fix: Safe,
+        fix: Varies,
     }
 }
 
@@ -82,6 +85,14 @@ pub(crate) fn is_archive(source: &str) -> bool {
     ARCHIVE_SUFFIXES.iter().any(|suffix| s.ends_with(suffix))
 }
 
+/// Compression suffixes: the file may be a compressed tarball `ADD` extracts.
+const COMPRESSED_SUFFIXES: &[&str] = &[".gz", ".bz2", ".xz", ".zst", ".lz4", ".lzma", ".z"];
+
+fn maybe_compressed_tar(source: &str) -> bool {
+    let s = source.to_ascii_lowercase();
+    COMPRESSED_SUFFIXES.iter().any(|suffix| s.ends_with(suffix))
+}
+
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
     for (i, instr) in cx.all_instructions() {
         let Body::Add(copy) = &instr.body else { continue };
@@ -90,10 +101,12 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         }
         let mut resolved = true;
         let mut plain = true;
+        let mut compressed = false;
         for source in &copy.sources {
             let value = cx.expand(i, source);
             resolved &= value.is_complete();
             let v = value.value.as_str();
+            compressed |= maybe_compressed_tar(v);
             if v.starts_with("<<") || is_remote(v) || is_archive(v) {
                 plain = false;
             }
@@ -108,10 +121,12 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
         let add_only = instr.flags.iter().any(|f| matches!(f.name.as_str(), "checksum" | "keep-git-dir" | "unpack"));
         if resolved && !add_only {
             let original = cx.file.slice(Span::new(keyword.start, keyword.end));
-            finding = finding.with_fix(Fix::safe(
-                "Replace `ADD` with `COPY`",
-                vec![Edit::replace(Span::new(keyword.start, keyword.end), same_case(original, "COPY"))],
-            ));
+            let edits = vec![Edit::replace(Span::new(keyword.start, keyword.end), same_case(original, "COPY"))];
+            finding = finding.with_fix(if compressed {
+                Fix::unsafe_("Replace `ADD` with `COPY` (if the file is not a compressed tarball)", edits)
+            } else {
+                Fix::safe("Replace `ADD` with `COPY`", edits)
+            });
         }
         out.push(finding);
     }

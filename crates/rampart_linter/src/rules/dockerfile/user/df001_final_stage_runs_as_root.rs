@@ -1,10 +1,12 @@
 use rampart_diagnostics::{Edit, Fix, Span};
 
+use super::run_as;
 use crate::Finding;
 use crate::dockerfile::DockerfileContext;
 use crate::dockerfile::facts::{
     final_is_scratch, final_root_image, final_user, is_root_user, known_nonroot_base, runtime_section_start,
 };
+use crate::rules::dockerfile::{above_comments, same_case, unterminated_heredoc};
 
 declare_rule! {
     /// The built image runs as root.
@@ -39,14 +41,42 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Adds `USER 10001:10001` after the last instruction that needs root (the last `RUN`,
-    /// `COPY`, `ADD` or `WORKDIR` of the final stage), before `CMD`/`ENTRYPOINT`; when the last
-    /// `USER root` already comes after all of them, its value is replaced.
+    /// Switches the final image to an unprivileged numeric user, chosen from what the
+    /// Dockerfile already says:
+    /// - an earlier numeric non-root `USER` of the final image (`USER 1000` … `USER root`) is
+    ///   switched back to;
+    /// - a user the final image's `RUN`s create with a UID (`useradd -u 1500 svc`) is reused,
+    ///   with the GID of its group when that is written too (`USER 1500:1500`); a UID given by
+    ///   a build argument stays that argument (`USER ${APP_UID}`);
+    /// - a user they create without a UID (`useradd web`) is given `--uid 10001`;
+    /// - otherwise the fix creates user and group `app` (UID and GID 10001) when the base
+    ///   image's family is known: `groupadd`/`useradd --no-log-init --no-create-home --shell
+    ///   /usr/sbin/nologin` on Debian, Ubuntu and full Fedora/CentOS/Rocky/Alma/Oracle images
+    ///   (and the official language images built on Debian), BusyBox `addgroup`/`adduser -D -H`
+    ///   on Alpine and BusyBox. On `scratch`, distroless and unknown images it writes only
+    ///   `USER 10001:10001`: a numeric user needs no `/etc/passwd` entry.
+    ///
+    /// The `USER` goes after the last instruction that needs root (the last `RUN`, `COPY`,
+    /// `ADD`, `WORKDIR` or `USER` of the final stage), before `CMD`/`ENTRYPOINT` and the
+    /// comments above them; when the last `USER root` already comes after all of them, its
+    /// value is replaced. Keywords follow the file's case, continuation lines its escape
+    /// character.
+    ///
+    /// The final image's `COPY`/`ADD` of application files get `--chown=<uid>:<gid>`, so the
+    /// application can still write where it could as root. Files copied into system
+    /// directories (`/usr`, `/etc`, `/bin`, `/sbin`, `/lib*`, `/root`, `/boot`, `/run`, or `/`
+    /// itself) are left to root: programs and configuration the application only reads must
+    /// stay out of its reach. A `COPY` that sets `--chown` already is left alone, and so is a
+    /// relative destination when no `WORKDIR` says where it goes.
     ///
     /// ## Fix safety
-    /// Unsafe: the application may need to write to paths owned by root, or bind a port below
-    /// 1024. Give the files it writes to user 10001 (`COPY --chown=10001:10001`) and listen on
-    /// a high port.
+    /// Unsafe: the application may write to paths the fix does not give it (a `WORKDIR` or
+    /// directory created as root, a file in `/etc`, a cache under `$HOME`: the created user has
+    /// no home directory), bind a port below 1024, or rely on root in an entry point script.
+    /// The files it now owns it can also modify: when it never writes to them, removing
+    /// `--chown` keeps them read-only to it. Not offered for Windows images, nor when a heredoc
+    /// is never terminated (the rest of the file is its body). A `COPY` with a misspelt flag is
+    /// not given `--chown`.
     ///
     /// ## References
     /// - CIS Docker Benchmark 4.1 "Ensure that a user for the container has been created"
@@ -62,8 +92,6 @@ declare_rule! {
         fix: Unsafe,
     }
 }
-
-const FIX_USER: &str = "10001:10001";
 
 pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
     let Some(final_stage) = cx.final_stage() else { return };
@@ -110,12 +138,37 @@ pub(super) fn check(cx: &DockerfileContext<'_>, out: &mut Vec<Finding>) {
 }
 
 fn fix(cx: &DockerfileContext<'_>, root_user: Option<usize>) -> Option<Fix> {
+    if run_as::windows(cx) || unterminated_heredoc(cx) {
+        return None;
+    }
     let (offset, newline_first) = runtime_section_start(cx)?;
+    // Above the comments that describe the runtime instructions.
+    let offset = if newline_first { offset } else { above_comments(cx.file.text(), offset) };
+    let final_stage = cx.final_stage()?;
+    let plan = run_as::plan(cx);
+    let text = cx.file.text();
+    let from = cx.instruction(final_stage.from);
+    let keyword = |k: &str| same_case(cx.file.slice(run_as::span_of(&from.keyword_span)), k);
+    let create = plan.create.as_ref().map(|script| format!("{} {script}\n", keyword("RUN")));
+    let mut edits = plan.edits.clone();
+    edits.extend(run_as::chown_edits(cx, &plan.chown));
+    let chowns = edits.iter().any(|e| e.content.contains("--chown"));
+    let message = |instead: &str| {
+        let mut m = match (&plan.create, &plan.name) {
+            (Some(_), Some(name)) => format!("Create user `{name}` and run as `{}`{instead}", plan.user),
+            (None, Some(name)) => format!("Run as `{}` (user `{name}`){instead}", plan.user),
+            _ => format!("Run as `{}`{instead}", plan.user),
+        };
+        if chowns {
+            m.push_str(", owning the copied application files");
+        }
+        m
+    };
     if let Some(i) = root_user {
         // `USER root` already follows everything that needs root: change its value.
         let instr = cx.instruction(i);
         if instr.span.end <= offset
-            && cx.final_stage()?.body().filter(|&j| j > i).all(|j| {
+            && final_stage.body().filter(|&j| j > i).all(|j| {
                 !matches!(
                     cx.instruction(j).keyword,
                     rampart_dockerfile::Keyword::Run
@@ -125,15 +178,21 @@ fn fix(cx: &DockerfileContext<'_>, root_user: Option<usize>) -> Option<Fix> {
             })
         {
             let args = instr.args.source_span(0..instr.args.len());
-            return Some(Fix::unsafe_(
-                format!("Run as `{FIX_USER}` instead of root"),
-                vec![Edit::replace(Span::new(args.start, args.end), FIX_USER)],
-            ));
+            edits.push(Edit::replace(Span::new(args.start, args.end), plan.user.clone()));
+            if let Some(create) = create {
+                edits.push(Edit::insert(run_as::line_start(text, instr.span.start), create));
+            }
+            let message = message(" instead of root");
+            return Some(Fix::unsafe_(message, edits));
         }
     }
-    let text = if newline_first { format!("\nUSER {FIX_USER}\n") } else { format!("USER {FIX_USER}\n") };
-    Some(Fix::unsafe_(
-        format!("Add `USER {FIX_USER}` before the runtime instructions"),
-        vec![Edit::insert(offset, text)],
-    ))
+    let mut insert = String::new();
+    if newline_first {
+        insert.push('\n');
+    }
+    insert.push_str(&create.unwrap_or_default());
+    insert.push_str(&format!("{} {}\n", keyword("USER"), plan.user));
+    let message = message("");
+    edits.push(Edit::insert(offset, insert));
+    Some(Fix::unsafe_(message, edits))
 }

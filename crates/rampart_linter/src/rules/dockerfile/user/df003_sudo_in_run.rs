@@ -276,6 +276,18 @@ fn remove_package(cx: &DockerfileContext<'_>, cmd: &Cmd<'_>, word: &Word, packag
     verbatim_span(cx, cmd.run, previous)?;
     verbatim_span(cx, cmd.run, word)?;
     let start = cmd.word_span(previous).end;
-    let end = cmd.word_span(word).end;
-    (start < end).then(|| Edit::delete(Span::new(start, end)))
+    let span = cmd.word_span(word);
+    let text = cx.file.text();
+    let gap = text.get(start..span.start)?;
+    if !gap.contains('#') {
+        return (start < span.end).then(|| Edit::delete(Span::new(start, span.end)));
+    }
+    // A comment line sits between the words: remove the package's own line instead, when it
+    // holds nothing else and continues (so the lines around it still join).
+    let line_start = text.get(..span.start)?.rfind('\n').map_or(0, |p| p + 1);
+    let line_end = text.get(span.end..)?.find('\n').map_or(text.len(), |p| span.end + p);
+    let line = text.get(line_start..line_end)?;
+    let rest = line.trim().strip_prefix(word.value.as_str())?.trim();
+    (rest == cx.df.escape.to_string() && line_end < text.len())
+        .then(|| Edit::delete(Span::new(line_start, line_end + 1)))
 }

@@ -6,6 +6,7 @@ pub mod df002_user_not_numeric;
 pub mod df003_sudo_in_run;
 pub mod df004_dangerous_file_permissions;
 pub mod df005_useradd_without_no_log_init;
+pub(crate) mod run_as;
 
 use super::dockerfile_rules;
 
