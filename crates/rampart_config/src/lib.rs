@@ -153,7 +153,26 @@ pub struct Config {
     /// Registry prefixes images may come from (`docker.io/library`, `gcr.io/distroless`).
     /// `None` means the check is off.
     pub trusted_registries: Option<Vec<Located<String>>>,
+    /// `[images.allow]`: what the image rules accept on top of their defaults.
+    pub image_allow: ImageAllow,
     pub exceptions: Vec<Exception>,
+}
+
+/// `[images.allow]`: entries the image rules (`IM` codes) accept in addition to their
+/// built-in allow-lists. Paths are absolute globs inside the image (`/usr/bin/ping`,
+/// `/opt/app/**`); tool lists also take a tool name (`sh`, `curl`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImageAllow {
+    pub setuid: Vec<Located<String>>,
+    pub setgid: Vec<Located<String>>,
+    pub capabilities: Vec<Located<String>>,
+    pub world_writable: Vec<Located<String>>,
+    pub shells: Vec<Located<String>>,
+    pub package_managers: Vec<Located<String>>,
+    pub compilers: Vec<Located<String>>,
+    pub debuggers: Vec<Located<String>>,
+    pub download_tools: Vec<Located<String>>,
+    pub sshd: Vec<Located<String>>,
 }
 
 /// A configuration problem, at a place in the file.
@@ -200,6 +219,32 @@ struct RawCheck {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawImages {
     trusted_registries: Option<Vec<Spanned<String>>>,
+    allow: Option<RawImageAllow>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawImageAllow {
+    #[serde(default)]
+    setuid: Vec<Spanned<String>>,
+    #[serde(default)]
+    setgid: Vec<Spanned<String>>,
+    #[serde(default)]
+    capabilities: Vec<Spanned<String>>,
+    #[serde(default)]
+    world_writable: Vec<Spanned<String>>,
+    #[serde(default)]
+    shells: Vec<Spanned<String>>,
+    #[serde(default)]
+    package_managers: Vec<Spanned<String>>,
+    #[serde(default)]
+    compilers: Vec<Spanned<String>>,
+    #[serde(default)]
+    debuggers: Vec<Spanned<String>>,
+    #[serde(default)]
+    download_tools: Vec<Spanned<String>>,
+    #[serde(default)]
+    sshd: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -255,6 +300,38 @@ impl Config {
         if let Some(images) = raw.images {
             cfg.trusted_registries =
                 images.trusted_registries.map(|r| r.into_iter().map(Located::from_spanned).collect());
+            if let Some(allow) = images.allow {
+                let list = |v: Vec<Spanned<String>>| -> Result<Vec<Located<String>>, ConfigError> {
+                    v.into_iter()
+                        .map(|s| {
+                            let entry = Located::from_spanned(s);
+                            let v = entry.value.trim();
+                            if v.is_empty() || (v.contains('/') && !v.starts_with('/')) {
+                                return Err(ConfigError {
+                                    message: format!(
+                                        "`{}` is neither a tool name nor an absolute path inside the image",
+                                        entry.value
+                                    ),
+                                    span: entry.span,
+                                });
+                            }
+                            Ok(entry)
+                        })
+                        .collect()
+                };
+                cfg.image_allow = ImageAllow {
+                    setuid: list(allow.setuid)?,
+                    setgid: list(allow.setgid)?,
+                    capabilities: list(allow.capabilities)?,
+                    world_writable: list(allow.world_writable)?,
+                    shells: list(allow.shells)?,
+                    package_managers: list(allow.package_managers)?,
+                    compilers: list(allow.compilers)?,
+                    debuggers: list(allow.debuggers)?,
+                    download_tools: list(allow.download_tools)?,
+                    sshd: list(allow.sshd)?,
+                };
+            }
         }
         for e in raw.exceptions {
             let span = e.span();
@@ -342,6 +419,17 @@ mod tests {
         let cfg = Config::parse(text).unwrap();
         assert_eq!(&text[cfg.rules[0].selector.span.clone()], "\"pip-unpinned\"");
         assert_eq!(cfg.tags[0].level.value, Level::Note);
+    }
+
+    #[test]
+    fn image_allow_lists() {
+        let text = "[images.allow]\nsetuid = [\"/opt/x/**\"]\nshells = [\"sh\"]\n";
+        let cfg = Config::parse(text).unwrap();
+        assert_eq!(cfg.image_allow.setuid[0].value, "/opt/x/**");
+        assert_eq!(cfg.image_allow.shells[0].value, "sh");
+        let text = "[images.allow]\nshells = [\"bin/sh\"]\n";
+        assert_eq!(&text[Config::parse(text).unwrap_err().span], "\"bin/sh\"");
+        assert!(Config::parse("[images.allow]\nshell = []\n").is_err());
     }
 
     #[test]
