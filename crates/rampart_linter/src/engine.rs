@@ -4,6 +4,7 @@ use std::sync::Arc;
 use rampart_diagnostics::{Finding, RuleInfo, Severity, SourceFile, Span};
 
 use crate::dockerfile::DockerfileContext;
+use crate::image::{ImageContext, ImageReport};
 use crate::manifest::{ManifestContext, ProjectContext};
 use crate::rules::meta::{dockerfile_syntax_error, input_too_large, manifest_syntax_error};
 use crate::settings::is_meta;
@@ -154,6 +155,24 @@ impl Linter {
         self.finalize(&mut kept);
         kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         (kept, suppressed)
+    }
+
+    /// Checks a scanned image with the enabled image rules (`IM` codes), at their configured
+    /// levels. Findings point into synthesised documents (see [`crate::image`]), returned
+    /// with them; sorted like every other report.
+    pub fn check_image(&self, image: &rampart_image::ImageScan) -> ImageReport {
+        let cx = ImageContext::new(image, &self.options.image);
+        let mut pending = Vec::new();
+        for (rule, _) in &self.rules {
+            if !is_meta(*rule) {
+                rule.check_image(&cx, &mut pending);
+            }
+        }
+        let (mut findings, documents) = cx.materialise(pending);
+        self.finalize(&mut findings);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.message == b.message);
+        ImageReport { findings, suppressed: 0, documents }
     }
 
     fn check_dockerfile(&self, file: &Arc<SourceFile>) -> FileReport {

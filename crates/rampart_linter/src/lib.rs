@@ -13,6 +13,7 @@ pub mod docs;
 mod engine;
 pub mod facts;
 pub mod fix;
+pub mod image;
 pub mod manifest;
 pub mod recognize;
 pub mod registry;
@@ -21,6 +22,7 @@ mod settings;
 pub mod suppress;
 
 pub use engine::{FileReport, Linter};
+pub use image::ImageReport;
 pub use rampart_diagnostics::{Finding, RuleInfo, Severity};
 pub use recognize::FileKind;
 pub use settings::{SelectorError, Settings};
@@ -35,6 +37,8 @@ pub struct RuleOptions {
     pub trusted_registries: Option<Vec<String>>,
     /// What is known about the images workloads run (for the safety of fixes).
     pub images: std::sync::Arc<facts::ImageCatalog>,
+    /// `[images.allow]`: what the image rules accept beyond their built-in allow-lists.
+    pub image: image::ImageOptions,
 }
 
 /// A rule: metadata plus a check per kind of artifact it understands.
@@ -49,6 +53,10 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
 
     /// Checks every Kubernetes manifest given together (network policies across files).
     fn check_project(&self, _cx: &manifest::ProjectContext<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks a scanned container image. Findings are [`image::Pending`]: the documents they
+    /// point into are written once every rule ran.
+    fn check_image(&self, _cx: &image::ImageContext<'_>, _out: &mut Vec<image::Pending>) {}
 
     /// Whether the rule reports only from [`Rule::check_project`]: the check of one file
     /// then cannot tell that a suppression naming it is unused.

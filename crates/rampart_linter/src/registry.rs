@@ -11,6 +11,7 @@ static ALL: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
     all.extend(rules::dockerfile::rules());
     all.extend(rules::posture::rules());
     all.extend(rules::kubernetes::rules());
+    all.extend(rules::image::rules());
     all.sort_by_key(|r| r.info().code);
     all
 });

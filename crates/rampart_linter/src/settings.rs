@@ -93,6 +93,7 @@ impl Settings {
         }
         s.options.trusted_registries =
             cfg.trusted_registries.as_ref().map(|r| r.iter().map(|l| l.value.clone()).collect());
+        s.options.image = crate::image::ImageOptions::from_config(&cfg.image_allow);
         Ok(s)
     }
 

@@ -3,8 +3,19 @@
 
 use rampart_linter::registry;
 
-const TOOLS: &[&str] =
-    &["hadolint", "trivy", "checkov", "kube-linter", "polaris", "kyverno", "cis-docker", "cis-k8s", "pss", "kubescape"];
+const TOOLS: &[&str] = &[
+    "hadolint",
+    "trivy",
+    "checkov",
+    "kube-linter",
+    "polaris",
+    "kyverno",
+    "cis-docker",
+    "cis-k8s",
+    "pss",
+    "kubescape",
+    "dockle",
+];
 
 #[test]
 fn codes_and_names_are_unique_and_well_formed() {
@@ -42,7 +53,9 @@ fn docs_have_every_section() {
         assert!(!i.summary().is_empty(), "{}: no summary line", i.code);
         assert!(i.summary().ends_with('.'), "{}: the summary line should be a sentence", i.code);
         let mut required = vec!["## What it does", "## Fix safety"];
-        if (i.code.starts_with("DF") || i.code.starts_with("KS")) && !i.code.ends_with("000") {
+        if (i.code.starts_with("DF") || i.code.starts_with("KS") || i.code.starts_with("IM"))
+            && !i.code.ends_with("000")
+        {
             required.extend(["## Why", "## Example", "## References"]);
         }
         for section in required {

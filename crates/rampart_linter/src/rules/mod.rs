@@ -2,9 +2,11 @@
 //! suppression and configuration problems); `dockerfile` the Dockerfile rules; `posture` the
 //! rules about a container's runtime posture, written once for Kubernetes, Compose and OCI
 //! runtime configs; `kubernetes` the rules about Kubernetes objects other than workloads
-//! (RBAC, NetworkPolicy, Namespaces, Services).
+//! (RBAC, NetworkPolicy, Namespaces, Services); `image` the rules about built container
+//! images (their configuration and final filesystem).
 
 pub mod dockerfile;
+pub mod image;
 pub mod kubernetes;
 pub mod meta;
 pub mod posture;
