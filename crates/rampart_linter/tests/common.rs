@@ -77,7 +77,11 @@ pub fn parse_cases(text: &str) -> Vec<Case> {
     cases
 }
 
-/// Runs only `code` (meta rules stay on) with the case's configuration.
+#[path = "image_fixture.rs"]
+pub mod image_fixture;
+
+/// Runs only `code` (meta rules stay on) with the case's configuration. Image rules (`IM`)
+/// read the case as an image description ([`image_fixture`]).
 pub fn run_case(code: &str, case: &Case, name: &str) -> (Arc<SourceFile>, Vec<Finding>) {
     let mut settings = if case.config.trim().is_empty() {
         Settings::default()
@@ -89,6 +93,10 @@ pub fn run_case(code: &str, case: &Case, name: &str) -> (Arc<SourceFile>, Vec<Fi
     settings.select = vec![code.to_string()];
     let linter = Linter::new(&settings);
     let file = SourceFile::new(name, case.source.clone());
+    if code.starts_with("IM") {
+        let image = image_fixture::ImageFixture::parse(&case.source).scan(name);
+        return (file, linter.check_image(&image).findings);
+    }
     let kind = rampart_linter::recognize::by_content(&case.source).unwrap_or(FileKind::Dockerfile);
     let report = linter.check(&file, kind);
     let mut findings = report.findings;

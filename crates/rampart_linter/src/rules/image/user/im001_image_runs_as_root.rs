@@ -55,8 +55,10 @@ declare_rule! {
 pub(super) fn check(cx: &ImageContext<'_>, out: &mut Vec<Pending>) {
     let user = cx.run.user.as_deref().unwrap_or("").trim();
     let name = user.split(':').next().unwrap_or("");
-    let why = if user.is_empty() {
-        "the configuration sets no user, so it runs as root".to_string()
+    let why = if user.is_empty() && cx.run.user.is_some() {
+        "`User` is empty, which means root".to_string()
+    } else if user.is_empty() {
+        "the configuration sets no user, which means root".to_string()
     } else if name == "root" || name.trim_start_matches('0').is_empty() {
         format!("the user `{user}` is root")
     } else if name.bytes().all(|b| b.is_ascii_digit()) {
