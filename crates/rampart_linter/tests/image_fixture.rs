@@ -71,7 +71,10 @@ fn merge(base: &mut Value, patch: Value) {
 
 fn owner(text: &str, line: &str) -> (u64, u64) {
     let (u, g) = text.split_once(':').unwrap_or_else(|| panic!("bad owner in `{line}`"));
-    (u.parse().unwrap_or_else(|_| panic!("bad uid in `{line}`")), g.parse().unwrap_or_else(|_| panic!("bad gid in `{line}`")))
+    (
+        u.parse().unwrap_or_else(|_| panic!("bad uid in `{line}`")),
+        g.parse().unwrap_or_else(|_| panic!("bad gid in `{line}`")),
+    )
 }
 
 /// `cap_net_raw,cap_sys_admin+ep` as `vfs_cap_data` revision 2.
@@ -129,7 +132,8 @@ impl ImageFixture {
                         text.push_str(more);
                     }
                 }
-                let patch: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad config JSON: {e}\n{text}"));
+                let patch: Value =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad config JSON: {e}\n{text}"));
                 merge(&mut fx.config, patch);
             } else if let Some(h) = trimmed.strip_prefix("history:") {
                 fx.history.push((h.trim().to_string(), false));
@@ -168,10 +172,17 @@ impl ImageFixture {
                     }
                     ["dir", path, mode, own] => {
                         let (uid, gid) = owner(own, line);
-                        Entry::Dir { path: path.to_string(), mode: u32::from_str_radix(mode, 8).expect("octal"), uid, gid }
+                        Entry::Dir {
+                            path: path.to_string(),
+                            mode: u32::from_str_radix(mode, 8).expect("octal"),
+                            uid,
+                            gid,
+                        }
                     }
                     ["symlink", path, target] => Entry::Symlink { path: path.to_string(), target: target.to_string() },
-                    ["hardlink", path, target] => Entry::Hardlink { path: path.to_string(), target: target.to_string() },
+                    ["hardlink", path, target] => {
+                        Entry::Hardlink { path: path.to_string(), target: target.to_string() }
+                    }
                     ["whiteout", path] => Entry::Whiteout(path.to_string()),
                     ["opaque", path] => Entry::Opaque(path.to_string()),
                     _ => panic!("cannot read image fixture line `{line}`"),
@@ -198,7 +209,8 @@ impl ImageFixture {
             let tar = layer_tar(layer, &mut seen);
             let (digest, size) = put(&tar);
             diff_ids.push(Value::String(digest.clone()));
-            layer_descs.push(json!({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest, "size": size}));
+            layer_descs
+                .push(json!({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest, "size": size}));
         }
         let mut config = self.config.clone();
         config["rootfs"] = json!({"type": "layers", "diff_ids": diff_ids});
@@ -224,8 +236,7 @@ impl ImageFixture {
             "layers": layer_descs,
         });
         let (manifest_digest, manifest_size) = put(&serde_json::to_vec(&manifest).unwrap());
-        let mut descriptor =
-            json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest, "size": manifest_size});
+        let mut descriptor = json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest, "size": manifest_size});
         if let Some(tag) = &self.tag {
             descriptor["annotations"] = json!({"org.opencontainers.image.ref.name": tag});
         }

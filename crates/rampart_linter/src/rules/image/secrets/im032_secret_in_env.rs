@@ -59,7 +59,7 @@ pub(super) fn check(cx: &ImageContext<'_>, out: &mut Vec<Pending>) {
                 Target::ConfigSecret(at, 0),
                 format!(
                     "the environment variable `{name}` holds {} ({}) in the image configuration",
-                    article(secret.kind.description),
+                    secret.kind.description,
                     rampart_secrets::redact(value)
                 ),
             )
@@ -67,10 +67,4 @@ pub(super) fn check(cx: &ImageContext<'_>, out: &mut Vec<Pending>) {
             .with_help("rotate the credential and remove it from the Dockerfile's `ENV`; set it at run time from a secret store"),
         );
     }
-}
-
-/// `an AWS access key ID`, `a password`.
-pub(crate) fn article(description: &str) -> String {
-    let vowel = description.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
-    format!("{} {description}", if vowel { "an" } else { "a" })
 }

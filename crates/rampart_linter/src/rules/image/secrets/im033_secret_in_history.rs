@@ -1,4 +1,3 @@
-use super::im032_secret_in_env::article;
 use crate::image::{ImageContext, Pending, Seg, Target, in_text};
 
 declare_rule! {
@@ -61,7 +60,7 @@ pub(super) fn check(cx: &ImageContext<'_>, out: &mut Vec<Pending>) {
                 cx.finding(
                     &INFO,
                     Target::ConfigSecret(vec![Seg::Key("history".into()), Seg::Index(i), Seg::Key("created_by".into())], n),
-                    format!("history entry {i} records {} ({what})", article(secret.kind.description)),
+                    format!("history entry {i} records {} ({what})", secret.kind.description),
                 )
                 .with_label(secret.kind.id)
                 .with_help("rotate the credential; pass it with `RUN --mount=type=secret` instead of `ENV`, `ARG` or `--build-arg`"),
