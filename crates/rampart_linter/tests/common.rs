@@ -77,7 +77,7 @@ pub fn parse_cases(text: &str) -> Vec<Case> {
     cases
 }
 
-#[path = "image_fixture.rs"]
+#[path = "support/image_fixture.rs"]
 pub mod image_fixture;
 
 /// Runs only `code` (meta rules stay on) with the case's configuration. Image rules (`IM`)

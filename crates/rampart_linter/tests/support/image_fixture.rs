@@ -33,12 +33,12 @@ use std::path::Path;
 use rampart_image::Digest;
 use serde_json::{Value, json};
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Layer {
-    created_by: String,
     entries: Vec<Entry>,
 }
 
+#[derive(Debug)]
 enum Entry {
     File { path: String, mode: u32, uid: u64, gid: u64, content: Vec<u8>, caps: Option<Vec<u8>> },
     Dir { path: String, mode: u32, uid: u64, gid: u64 },
@@ -49,6 +49,7 @@ enum Entry {
 }
 
 /// A parsed image fixture.
+#[derive(Debug)]
 pub struct ImageFixture {
     pub reference: Option<String>,
     pub tag: Option<String>,
@@ -139,7 +140,7 @@ impl ImageFixture {
                 fx.history.push((h.trim().to_string(), false));
             } else if let Some(l) = trimmed.strip_prefix("layer:") {
                 fx.history.push((l.trim().to_string(), true));
-                fx.layers.push(Layer { created_by: l.trim().to_string(), entries: Vec::new() });
+                fx.layers.push(Layer { entries: Vec::new() });
             } else {
                 let layer = fx.layers.last_mut().unwrap_or_else(|| panic!("`{line}` before any `layer:`"));
                 let words: Vec<&str> = trimmed.split_whitespace().collect();
