@@ -43,7 +43,12 @@ declare_rule! {
     /// for the whole namespace.
     ///
     /// ## Fix safety
-    /// No automatic fix: which traffic the workload needs is for a human to write down.
+    /// No fix of its own. A workload is reported here only in a namespace where no policy
+    /// selects every pod, so [KS060](KS060.md) always reports the namespace too, and its fix
+    /// — a default-deny policy for the namespace, with allow policies derived from its
+    /// Services — selects this workload as well. A policy for this workload alone would
+    /// isolate it while leaving its neighbours open, and which traffic it needs beyond what
+    /// its Services declare is for a human to write down.
     ///
     /// ## References
     /// - Kubernetes, "Network Policies", The two sorts of pod isolation: <https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation>
