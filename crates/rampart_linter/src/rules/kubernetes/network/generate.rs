@@ -16,18 +16,19 @@
 //! Everything else is cut: egress to other namespaces, to the API server, to the internet.
 //! Only the directions the namespace lacks a default-deny for are written.
 
+use rampart_diagnostics::Fix;
 use rampart_yaml::Node;
 
-use super::common::{Direction, Policies, namespace_of};
+use super::common::{DEFAULT_NAMESPACE, Direction, Policies, namespace_of, opens, selects_all};
 use crate::manifest::ProjectContext;
 use crate::rules::posture::fix_pod::dns_label;
 
 /// A file of policies to create.
-pub(super) struct Generated {
-    pub path: String,
-    pub content: String,
+struct Generated {
+    path: String,
+    content: String,
     /// What it allows, for the fix's message.
-    pub summary: String,
+    summary: String,
 }
 
 /// A port a Service targets: a number or a container port's name, and its protocol.
@@ -173,10 +174,38 @@ fn scalar_port(port: &str) -> String {
     if port.chars().all(|c| c.is_ascii_digit()) { port.to_string() } else { scalar(port) }
 }
 
+/// The fix for a namespace without a default-deny policy: a file of policies for the
+/// directions it lacks one for (KS060's fix, which KS061 shares: one file per namespace).
+/// `None` when it has a default-deny both ways, or when a policy selecting every pod admits
+/// everything in a missing direction (KS062): no policy added can isolate the pods then.
+pub(super) fn namespace_fix(cx: &ProjectContext<'_>, policies: &Policies<'_>, ns: &str) -> Option<Fix> {
+    let directions: Vec<Direction> =
+        [Direction::Ingress, Direction::Egress].into_iter().filter(|d| !policies.default_deny(ns, *d)).collect();
+    if directions.is_empty() {
+        return None;
+    }
+    let opened = directions
+        .iter()
+        .any(|d| policies.of(ns).any(|p| selects_all(p.path(&["spec", "podSelector"])) && opens(p, *d)));
+    if opened {
+        return None;
+    }
+    let explicit = cx
+        .workloads()
+        .filter(|(_, w)| w.namespace.as_ref().map_or(DEFAULT_NAMESPACE, |n| n.value.as_str()) == ns)
+        .all(|(_, w)| w.namespace.is_some());
+    let generated = generate(cx, policies, ns, &directions, explicit);
+    let denied = directions.iter().map(|d| d.field()).collect::<Vec<_>>().join(" and ");
+    Some(
+        Fix::unsafe_(format!("Deny {denied} by default in namespace `{ns}`; allow {}", generated.summary), Vec::new())
+            .with_new_file(generated.path, generated.content),
+    )
+}
+
 /// The policies for `namespace`, for the directions in `missing`. `explicit`: the
 /// namespace is written on its objects (else the policies name none, and land where the
 /// workloads are applied).
-pub(super) fn generate(
+fn generate(
     cx: &ProjectContext<'_>,
     policies: &Policies<'_>,
     namespace: &str,

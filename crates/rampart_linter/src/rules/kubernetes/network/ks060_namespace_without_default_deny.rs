@@ -1,7 +1,5 @@
-use rampart_diagnostics::Fix;
-
-use super::common::{DEFAULT_NAMESPACE, Direction, Policies, opens, selects_all};
-use super::generate::generate;
+use super::common::{DEFAULT_NAMESPACE, Direction, Policies};
+use super::generate::namespace_fix;
 use crate::Finding;
 use crate::manifest::ProjectContext;
 
@@ -160,30 +158,9 @@ pub(super) fn check(cx: &ProjectContext<'_>, out: &mut Vec<Finding>) {
                 ))
             }
         };
-        // A policy selecting every pod that admits everything keeps the direction open
-        // whatever is added: that is KS062's to fix first.
-        let opened = directions
-            .iter()
-            .any(|d| policies.of(ns).any(|p| selects_all(p.path(&["spec", "podSelector"])) && opens(p, *d)));
-        let explicit = cx
-            .workloads()
-            .filter(|(_, w)| w.namespace.as_ref().map_or(DEFAULT_NAMESPACE, |n| n.value.as_str()) == ns)
-            .all(|(_, w)| w.namespace.is_some());
-        let finding = if opened {
-            finding
-        } else {
-            let generated = generate(cx, &policies, ns, &directions, explicit);
-            finding.with_fix(
-                Fix::unsafe_(
-                    format!(
-                        "Deny {} by default in namespace `{ns}`; allow {}",
-                        directions.iter().map(|d| d.field()).collect::<Vec<_>>().join(" and "),
-                        generated.summary
-                    ),
-                    Vec::new(),
-                )
-                .with_new_file(generated.path, generated.content),
-            )
+        let finding = match namespace_fix(cx, &policies, ns) {
+            Some(fix) => finding.with_fix(fix),
+            None => finding,
         };
         out.push(finding.with_help(format!(
             "add a NetworkPolicy with `podSelector: {{}}` and `policyTypes: [{}]` in namespace `{ns}`, then allow each workload's traffic",
