@@ -409,20 +409,21 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> String {
     out
 }
 
-/// The node whose span is exactly `span` (first found), in any of the documents.
+/// The node whose span is exactly `span` (the deepest such node, first found), in any of
+/// the documents. The deepest: a block sequence written without indentation under its key
+/// (`containers:` then `- name: app` at the same column) starts where its first item does,
+/// so a one-item sequence and its item have the same span; the item is the one meant.
 pub fn node_at<'n>(docs: &'n [rampart_yaml::Document], span: &Span) -> Option<&'n Node> {
     fn walk<'n>(n: &'n Node, span: &Span) -> Option<&'n Node> {
-        if n.span == *span && !n.borrowed {
-            return Some(n);
-        }
         if n.span.end < span.start || n.span.start > span.end {
             return None;
         }
-        match &n.value {
+        let deeper = match &n.value {
             Value::Scalar(..) => None,
             Value::Seq(items) => items.iter().find_map(|i| walk(i, span)),
             Value::Map(entries) => entries.iter().find_map(|e| walk(&e.value, span)),
-        }
+        };
+        deeper.or_else(|| (n.span == *span && !n.borrowed).then_some(n))
     }
     docs.iter().find_map(|d| walk(&d.root, span))
 }

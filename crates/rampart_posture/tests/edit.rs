@@ -132,3 +132,13 @@ fn aliased_nodes_are_not_edited() {
     let db = d.root.path(&["services", "db"]).unwrap();
     assert!(e.set(db, "read_only", &Val::Bool(true)).is_none());
 }
+
+#[test]
+fn node_at_finds_the_item_of_a_one_item_indentless_sequence() {
+    // The sequence starts where its only item does: the item is the node meant.
+    let text = "spec:\n  containers:\n  - name: c\n    image: x\n";
+    let d = doc(text);
+    let item = &d.root.path(&["spec", "containers"]).unwrap().items()[0];
+    let found = rampart_posture::edit::node_at(std::slice::from_ref(&d), &item.span).unwrap();
+    assert!(found.is_map(), "{found:?}");
+}
