@@ -83,8 +83,18 @@ impl<'a> Editor<'a> {
         self.text.as_bytes().get(at).copied()
     }
 
-    fn is_flow(&self, node: &Node) -> bool {
-        self.syntax == Syntax::Json || matches!(self.byte(node.span.start), Some(b'{' | b'['))
+    /// Whether a mapping or list is written in flow style (`{…}`, `[…]`) or JSON.
+    pub fn is_flow(&self, node: &Node) -> bool {
+        if self.syntax == Syntax::Json {
+            return true;
+        }
+        match (&node.value, self.byte(node.span.start)) {
+            // The reader starts a block sequence written without indentation (`key:` then
+            // `- {a: 1}` in the key's column) at its first item: a flow item is no flow list.
+            (Value::Seq(items), Some(b'[')) => items.first().is_none_or(|first| first.span != node.span),
+            (Value::Seq(_), _) => false,
+            (_, b) => matches!(b, Some(b'{' | b'[')),
+        }
     }
 
     fn line_start(&self, at: usize) -> usize {

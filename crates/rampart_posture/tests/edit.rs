@@ -132,3 +132,22 @@ fn aliased_nodes_are_not_edited() {
     let db = d.root.path(&["services", "db"]).unwrap();
     assert!(e.set(db, "read_only", &Val::Bool(true)).is_none());
 }
+
+#[test]
+fn unindented_block_lists_of_flow_items_stay_block_lists() {
+    // The reader starts such a list at its first item, a `{` or `[`: still a block list.
+    for (text, want) in [
+        ("volumes:\n- {name: a, emptyDir: {}}\nx: 1\n", "volumes:\n- {name: a, emptyDir: {}}\n- {name: b}\nx: 1\n"),
+        ("volumes:\n- [a]\nx: 1\n", "volumes:\n- [a]\n- {name: b}\nx: 1\n"),
+        ("volumes: [[a]]\n", "volumes: [[a], {name: b}]\n"),
+    ] {
+        let d = doc(text);
+        let e = Editor::new(text);
+        let item = Val::Map(vec![("name".into(), Val::str("b"))]);
+        let out = apply(text, &e.add_to_list(&d.root, &["volumes"], &item).unwrap());
+        assert_eq!(out, want);
+        let list = d.root.get("volumes").unwrap();
+        let out = apply(text, &e.remove_item(list, 0).unwrap());
+        assert!(parse_stream(&out).remove(0).is_ok(), "{out}");
+    }
+}
