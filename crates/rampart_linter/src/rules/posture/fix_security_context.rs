@@ -319,8 +319,14 @@ fn keep_comments(text: &str, edit: TextEdit) -> Option<TextEdit> {
     }
     let first = removed.lines().next().unwrap_or("");
     let indent = &first[..first.len() - first.trim_start().len()];
-    let kept: String = comments.iter().map(|c| format!("{indent}{c}\n")).collect();
-    Some(TextEdit { span: edit.span, text: kept })
+    if edit.span.start == 0 {
+        let kept: String = comments.iter().map(|c| format!("{indent}{c}\n")).collect();
+        return Some(TextEdit { span: edit.span, text: kept });
+    }
+    // From the newline before the lines to the one ending them: the same result, shown as
+    // the lines it changes (not the line after them too).
+    let kept: String = comments.iter().map(|c| format!("\n{indent}{c}")).collect();
+    Some(TextEdit { span: edit.span.start - 1..edit.span.end - 1, text: kept })
 }
 
 fn keeping_comments(text: &str, edits: Vec<TextEdit>) -> Option<Vec<TextEdit>> {
@@ -764,12 +770,13 @@ pub(crate) fn compose_user_fix(cx: &ManifestContext<'_>, w: &Workload, c: &Conta
 }
 
 /// A fix giving an OCI process a non-root `process.user.uid` ([`DEFAULT_UID`]; the `gid` too
-/// when missing). Unsafe: nothing says what the bundle's files allow that user.
+/// when missing or 0). Unsafe: nothing says what the bundle's files allow that user.
 pub(crate) fn oci_user_fix(cx: &ManifestContext<'_>, w: &Workload) -> Option<Fix> {
     let root = super::oci_root(cx, w)?;
     let process = root.get("process").filter(|p| p.is_map())?;
     let mut changes: Vec<(&[&str], Change)> = vec![(&["user", "uid"], Change::Set(Val::Int(DEFAULT_UID)))];
-    if process.path(&["user", "gid"]).is_none() {
+    // The root group too: files the image gives group 0 stay writable by it otherwise.
+    if process.path(&["user", "gid"]).is_none_or(|g| g.as_i64().is_none_or(|g| g == 0)) {
         changes.push((&["user", "gid"], Change::Set(Val::Int(DEFAULT_UID))));
     }
     let edits = write(cx.file.text(), process, &changes)?;
