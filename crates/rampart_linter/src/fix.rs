@@ -335,16 +335,16 @@ mod tests {
     fn entries_and_items_added_to_one_collection_apply_together() {
         let a = insert(10, "\n    allowPrivilegeEscalation: false");
         let b = insert(10, "\n    capabilities:\n      drop: [ALL]");
-        assert!(!overlaps(&[a.clone()], &[b.clone()]));
+        assert!(!overlaps(std::slice::from_ref(&a), std::slice::from_ref(&b)));
         // The same key twice, another indentation, list items beside entries, flow text: one at
         // a time.
         let c = insert(10, "\n    capabilities:\n      drop: [NET_RAW]");
         assert!(overlaps(&[b], &[c]));
         let pod = insert(10, "\n  securityContext:\n    runAsNonRoot: true");
-        assert!(overlaps(&[a.clone()], &[pod]));
-        assert!(overlaps(&[a.clone()], &[insert(10, "\n    - name: tmp")]));
-        assert!(overlaps(&[a.clone()], &[insert(10, ", readOnlyRootFilesystem: true")]));
-        assert!(!overlaps(&[a.clone()], &[Edit::replace(Span::new(5, 10), "x")]));
+        assert!(overlaps(std::slice::from_ref(&a), &[pod]));
+        assert!(overlaps(std::slice::from_ref(&a), &[insert(10, "\n    - name: tmp")]));
+        assert!(overlaps(std::slice::from_ref(&a), &[insert(10, ", readOnlyRootFilesystem: true")]));
+        assert!(!overlaps(std::slice::from_ref(&a), &[Edit::replace(Span::new(5, 10), "x")]));
         assert!(overlaps(&[a], &[Edit::replace(Span::new(10, 12), "x")]));
         // Items added to one list.
         assert!(!overlaps(&[insert(10, "\n  - {name: a}")], &[insert(10, "\n  - name: b\n    emptyDir: {}")]));

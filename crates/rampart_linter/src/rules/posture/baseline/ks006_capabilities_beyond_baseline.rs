@@ -189,7 +189,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
 fn fix(cx: &ManifestContext<'_>, w: &Workload, c: &ContainerPosture, at: &std::ops::Range<usize>) -> Option<Fix> {
     let oci = w.format == Format::Oci;
     let removed =
-        remove_capabilities(cx, w, c, |name, _| !BASELINE_CAPABILITIES.contains(&name) && !(oci && name == "NET_RAW"))?;
+        remove_capabilities(cx, w, c, |name, _| !BASELINE_CAPABILITIES.contains(&name) && (!oci || name != "NET_RAW"))?;
     // A capability a Compose service inherits from the service it extends stays.
     if !removed.spans.contains(at) {
         return None;

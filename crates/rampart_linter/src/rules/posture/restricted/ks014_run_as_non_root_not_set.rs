@@ -204,14 +204,13 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A setting to write: its path under the container and the change.
+type UserSetting = (&'static [&'static str], Change);
+
 /// What a Kubernetes container needs besides `runAsNonRoot: true` for the kubelet to verify it:
 /// its own `runAsUser` (and `runAsGroup`) when its user is not known to be a numeric non-root
 /// one. `true` when the container keeps the user it runs as today.
-fn user_changes(
-    cx: &ManifestContext<'_>,
-    w: &Workload,
-    c: &ContainerPosture,
-) -> (Vec<(&'static [&'static str], Change)>, Option<i64>, bool) {
+fn user_changes(cx: &ManifestContext<'_>, w: &Workload, c: &ContainerPosture) -> (Vec<UserSetting>, Option<i64>, bool) {
     if w.is_windows() {
         // No `runAsUser` on Windows: the kubelet checks the user name.
         return (Vec::new(), None, false);
