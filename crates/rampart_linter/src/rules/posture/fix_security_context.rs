@@ -184,8 +184,11 @@ fn block_list(text: &str, map: &Node, key: &str, value: &Val) -> Option<TextEdit
     let line_start = text[..first.key.span.start].rfind('\n').map_or(0, |i| i + 1);
     let indent: String =
         text[line_start..first.key.span.start].chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-    let from = last.value.span.end.max(last.key.span.end).saturating_sub(1).max(last.key.span.start);
-    let end = text[from..].find('\n').map_or(text.len(), |i| from + i);
+    // A block scalar's span runs into the indentation of the next line: not its line.
+    let written = last.value.span.end.max(last.key.span.end).min(text.len());
+    let content = text.get(last.key.span.start..written)?.trim_end_matches([' ', '\t', '\r', '\n']).len();
+    let from = (last.key.span.start + content).saturating_sub(1).max(last.key.span.start);
+    let end = text.as_bytes()[from..].iter().position(|b| *b == b'\n').map_or(text.len(), |i| from + i);
     let dash = format!("{indent}{}", sequence_indent(text));
     let mut out = format!("\n{indent}{}:", yaml_key(key));
     for item in items {
@@ -788,12 +791,7 @@ fn indent_unit(text: &str) -> String {
     if text.contains("\n\t") {
         return "\t".to_string();
     }
-    let mut levels: Vec<usize> =
-        text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start_matches(' ').len()).collect();
-    levels.sort_unstable();
-    levels.dedup();
-    let step = levels.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0).min().unwrap_or(2);
-    " ".repeat(step.clamp(1, 8))
+    " ".repeat(rampart_posture::edit::indent_step(text))
 }
 
 fn line_indent(text: &str, at: usize) -> &str {
