@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub(crate) mod fix_pod;
+pub(crate) mod fix_security_context;
 pub mod hardening;
 pub mod restricted;
 
