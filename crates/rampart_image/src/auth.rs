@@ -158,12 +158,21 @@ pub fn config_files() -> Vec<(PathBuf, &'static str)> {
     files
 }
 
-/// Finds credentials for `host` (`registry.example`, `localhost:5000`, `docker.io`).
-/// A file that exists but does not parse is an error: silently going anonymous would hide it.
-pub fn find(host: &str) -> Result<Found, String> {
-    let files = config_files();
+/// Finds credentials for `host` (`registry.example`, `localhost:5000`, `docker.io`) in
+/// `auth_file` when given, else in [`config_files`]. A file that exists but does not parse is
+/// an error: silently going anonymous would hide it.
+pub fn find(host: &str, auth_file: Option<&Path>) -> Result<Found, String> {
+    let files = match auth_file {
+        Some(file) => vec![(file.to_path_buf(), "--authfile")],
+        None => config_files(),
+    };
     for (file, _) in &files {
-        let Some(bytes) = read_small(file)? else { continue };
+        let Some(bytes) = read_small(file)? else {
+            if auth_file.is_some() {
+                return Err(format!("{}: no such file", file.display()));
+            }
+            continue;
+        };
         let entry = lookup_in_config(&bytes, host).map_err(|e| format!("{}: {e}", file.display()))?;
         match entry {
             None => continue,

@@ -116,6 +116,9 @@ pub struct RegistryOptions {
     pub insecure: bool,
     /// Use these instead of looking credentials up in the Docker and podman files.
     pub credentials: Option<Credentials>,
+    /// Read credentials from this file only (`--authfile`; Docker `config.json` or podman
+    /// `auth.json` format) instead of the usual places.
+    pub auth_file: Option<PathBuf>,
 }
 
 /// What to collect.

@@ -64,7 +64,8 @@ pub fn resolve(text: &str, platform: &Platform, options: &RegistryOptions) -> Re
         Some(c) => {
             crate::auth::Found { credentials: Some(c.clone()), source: "the given username and password".into() }
         }
-        None => crate::auth::find(reference.registry()).map_err(|e| fail(format!("reading credentials: {e}")))?,
+        None => crate::auth::find(reference.registry(), options.auth_file.as_deref())
+            .map_err(|e| fail(format!("reading credentials: {e}")))?,
     };
     let certs = load_ca_certs(options).map_err(fail)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -598,13 +599,15 @@ impl Read for ChannelReader {
                     };
                 }
                 Some(Err(e)) => {
+                    // oci-client checks the digest too, and may be first to notice.
                     let text = error_chain(&e);
-                    let kind = if text.to_ascii_lowercase().contains("digest") {
-                        io::ErrorKind::InvalidData
-                    } else {
-                        e.kind()
-                    };
-                    return Err(io::Error::new(kind, text));
+                    if text.to_ascii_lowercase().contains("digest") {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!("content does not match its digest: {text}"),
+                        ));
+                    }
+                    return Err(io::Error::new(e.kind(), text));
                 }
                 Some(Ok(chunk)) => {
                     self.received += chunk.len() as u64;
