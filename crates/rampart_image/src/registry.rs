@@ -85,9 +85,21 @@ pub fn resolve(text: &str, platform: &Platform, options: &RegistryOptions) -> Re
         config_bytes: metadata.config_bytes,
         config: metadata.config,
         layers: metadata.layers,
-        tags: session.reference.tag().map(|t| format!("{}:{t}", session.reference.repository())).into_iter().collect(),
+        tags: session.reference.tag().map(|tag| familiar_name(&session.reference, tag)).into_iter().collect(),
         blobs: Box::new(RegistryBlobs { runtime, session }),
     })
+}
+
+/// `name:tag` as `docker images` spells it (`debian:12`, `registry.example/app:1.2`), like the
+/// `RepoTags` of a `docker save` archive.
+fn familiar_name(reference: &Reference, tag: &str) -> String {
+    let repository = reference.repository();
+    if reference.registry() == "docker.io" {
+        let short = repository.strip_prefix("library/").unwrap_or(repository);
+        format!("{short}:{tag}")
+    } else {
+        format!("{}/{repository}:{tag}", reference.registry())
+    }
 }
 
 impl From<String> for ImageError {
@@ -644,6 +656,9 @@ mod tests {
         let r = parse_reference(&format!("localhost:5000/ns/app@{digest}")).unwrap();
         assert_eq!((r.registry(), r.repository(), r.digest()), ("localhost:5000", "ns/app", Some(digest.as_str())));
         assert!(parse_reference("Upper/Case").is_err());
+        assert_eq!(familiar_name(&parse_reference("debian:12").unwrap(), "12"), "debian:12");
+        assert_eq!(familiar_name(&parse_reference("bitnami/redis:7").unwrap(), "7"), "bitnami/redis:7");
+        assert_eq!(familiar_name(&parse_reference("r.example/a/b:1").unwrap(), "1"), "r.example/a/b:1");
         assert!(parse_reference("a@sha256:short").is_err());
     }
 

@@ -421,7 +421,7 @@ fn pulls_by_tag_and_by_digest_over_plain_http() {
     let registry = &shared().plain;
     let by_tag = scan(&registry.reference("app:1.0"), &options(insecure())).unwrap();
     assert_is_test_image(&by_tag, "amd64");
-    assert_eq!(by_tag.tags, vec!["app:1.0".to_string()]);
+    assert_eq!(by_tag.tags, vec![registry.reference("app:1.0")]);
     let digest = by_tag.manifest_digest.clone().unwrap();
     let by_digest = scan(&registry.reference(&format!("app@{digest}")), &options(insecure())).unwrap();
     assert_is_test_image(&by_digest, "amd64");
