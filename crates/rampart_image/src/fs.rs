@@ -372,6 +372,53 @@ impl FileSystem {
     }
 }
 
+/// Mode, uid, gid, size and capabilities a hard link takes from its target.
+type HardLinkTarget = (u32, u64, u64, u64, Option<Box<FileCapabilities>>);
+
+impl FileSystem {
+    /// Gives hard links whose target lives in a lower layer their target's metadata, and drops
+    /// hard links to nothing (containerd refuses such a layer; rampart reads on and says so).
+    pub(crate) fn link_hard_links(&mut self) -> Vec<crate::Warning> {
+        let mut warnings = Vec::new();
+        let mut fixes: Vec<(usize, Option<HardLinkTarget>)> = Vec::new();
+        for (index, entry) in self.entries.iter().enumerate() {
+            if entry.kind != FileKind::HardLink {
+                continue;
+            }
+            let target = entry.link.as_deref().and_then(|t| self.get(t)).filter(|t| t.kind == FileKind::Regular);
+            fixes.push((index, target.map(|t| (t.mode, t.uid, t.gid, t.size, t.capabilities.clone()))));
+        }
+        let mut dropped = Vec::new();
+        for (index, fix) in fixes {
+            let entry = &mut self.entries[index];
+            match fix {
+                Some((mode, uid, gid, size, capabilities)) => {
+                    entry.mode = mode;
+                    entry.uid = uid;
+                    entry.gid = gid;
+                    entry.size = size;
+                    entry.capabilities = capabilities;
+                }
+                None => {
+                    warnings.push(crate::Warning::layer(
+                        entry.layer,
+                        Some(entry.path.to_string()),
+                        format!(
+                            "hard link to `{}`, which is not a file in the image; ignored",
+                            entry.link.as_deref().unwrap_or("")
+                        ),
+                    ));
+                    dropped.push(index);
+                }
+            }
+        }
+        for index in dropped.into_iter().rev() {
+            self.entries.remove(index);
+        }
+        warnings
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,49 +536,5 @@ mod tests {
         let mut d = entry("/tmp", FileKind::Directory, 0);
         d.mode = 0o1777;
         assert_eq!(d.mode_string(), "drwxrwxrwt");
-    }
-}
-
-impl FileSystem {
-    /// Gives hard links whose target lives in a lower layer their target's metadata, and drops
-    /// hard links to nothing (containerd refuses such a layer; rampart reads on and says so).
-    pub(crate) fn link_hard_links(&mut self) -> Vec<crate::Warning> {
-        let mut warnings = Vec::new();
-        let mut fixes: Vec<(usize, Option<(u32, u64, u64, u64, Option<Box<FileCapabilities>>)>)> = Vec::new();
-        for (index, entry) in self.entries.iter().enumerate() {
-            if entry.kind != FileKind::HardLink {
-                continue;
-            }
-            let target = entry.link.as_deref().and_then(|t| self.get(t)).filter(|t| t.kind == FileKind::Regular);
-            fixes.push((index, target.map(|t| (t.mode, t.uid, t.gid, t.size, t.capabilities.clone()))));
-        }
-        let mut dropped = Vec::new();
-        for (index, fix) in fixes {
-            let entry = &mut self.entries[index];
-            match fix {
-                Some((mode, uid, gid, size, capabilities)) => {
-                    entry.mode = mode;
-                    entry.uid = uid;
-                    entry.gid = gid;
-                    entry.size = size;
-                    entry.capabilities = capabilities;
-                }
-                None => {
-                    warnings.push(crate::Warning::layer(
-                        entry.layer,
-                        Some(entry.path.to_string()),
-                        format!(
-                            "hard link to `{}`, which is not a file in the image; ignored",
-                            entry.link.as_deref().unwrap_or("")
-                        ),
-                    ));
-                    dropped.push(index);
-                }
-            }
-        }
-        for index in dropped.into_iter().rev() {
-            self.entries.remove(index);
-        }
-        warnings
     }
 }

@@ -357,7 +357,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> io::R
 }
 
 fn oci_digest(descriptor: &Descriptor) -> io::Result<Digest> {
-    Digest::parse(&descriptor.digest().to_string()).map_err(invalid)
+    Digest::parse(descriptor.digest().as_ref()).map_err(invalid)
 }
 
 const INDEX_TYPES: &[&str] =
