@@ -305,6 +305,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
             // Fixes across files only create files (a NetworkPolicy): write them, then check
             // again with them included.
             let mut extra: Vec<(Arc<SourceFile>, Vec<rampart_yaml::Document>)> = Vec::new();
+            // Files already created in this pass (two findings may share one).
+            let mut taken: Vec<PathBuf> = Vec::new();
             for f in &found {
                 let Some(fix) = &f.fix else { continue };
                 let allowed = match fix.applicability {
@@ -316,15 +318,25 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     continue;
                 }
                 let shown = Path::new(f.file.name()).parent().unwrap_or(Path::new("")).to_path_buf();
-                let r = write_new_files(&shown, &shown, &fix.new_files, args.diff);
+                let fresh: Vec<rampart_diagnostics::NewFile> =
+                    fix.new_files.iter().filter(|n| !taken.contains(&shown.join(&n.path))).cloned().collect();
+                if fresh.is_empty() {
+                    fixed_total += 1;
+                    continue;
+                }
+                taken.extend(fresh.iter().map(|n| shown.join(&n.path)));
+                let r = write_new_files(&shown, &shown, &fresh, args.diff);
                 diffs.push_str(&r.diff);
                 for n in &r.notes {
                     eprintln!("rampart: {n}");
                 }
+                if !r.created.is_empty() {
+                    fixed_total += 1;
+                }
                 for c in &r.created {
                     eprintln!("rampart: {} {c}", if args.diff { "would create" } else { "created" });
-                    fixed_total += 1;
-                    for nf in &fix.new_files {
+                    fixed_files += 1;
+                    if let Some(nf) = fresh.iter().find(|n| shown.join(&n.path).to_string_lossy() == c.as_str()) {
                         let docs: Vec<_> = rampart_yaml::parse_stream(&nf.content).into_iter().flatten().collect();
                         extra.push((SourceFile::new(c.clone(), nf.content.clone()), docs));
                     }

@@ -283,3 +283,35 @@ fn hostile_files_are_findings_not_crashes() {
         assert!(o.status.success(), "a symlink out of the tree is not followed: {}", stdout(&o));
     }
 }
+
+#[test]
+fn image_facts_make_security_context_fixes_safe_and_keep_what_the_image_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "api/Dockerfile",
+        "FROM debian:12\nRUN useradd -u 10001 app\nUSER 10001:10001\nEXPOSE 80\nVOLUME /data\nCMD [\"/app\"]\n",
+    );
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api # the API\n          image: registry.example.com/shop/api:1.2\n";
+    write(dir.path(), "deploy.yaml", deployment);
+    write(dir.path(), "compose.yaml", "services:\n  api:\n    build: ./api\n    ports: [\"8080:80\"]\n");
+    // Safe fixes only: the image runs as UID 10001 already, so saying so changes nothing.
+    let o = run_in(dir.path(), &["fix", "--diff", "--select", "KS014,KS017,KS020", "."]);
+    let out = stdout(&o);
+    assert!(out.contains("+      securityContext:\n+        runAsNonRoot: true\n"), "{out}");
+    assert!(out.contains("+    user: \"10001:10001\"\n"), "{out}");
+    assert!(!out.contains("drop: [ALL]") && !out.contains("readOnlyRootFilesystem"), "{out}");
+    // With unsafe fixes: the port below 1024 keeps NET_BIND_SERVICE, the image's VOLUME stays
+    // writable in Kubernetes (Docker mounts a volume there itself).
+    let o = run_in(dir.path(), &["fix", "--unsafe-fixes", "--select", "KS014,KS017,KS020", "."]);
+    assert!(stderr(&o).contains("Fixed 6 findings"), "{}", stderr(&o));
+    let fixed = std::fs::read_to_string(dir.path().join("deploy.yaml")).unwrap();
+    assert!(fixed.contains("add: [NET_BIND_SERVICE]") && fixed.contains("{name: data, mountPath: /data}"), "{fixed}");
+    assert!(fixed.contains("# the API"), "{fixed}");
+    let compose = std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap();
+    assert!(compose.contains("cap_add: [NET_BIND_SERVICE]") && compose.contains("tmpfs: [/tmp]"), "{compose}");
+    assert!(!compose.contains("/data"), "{compose}");
+    // Nothing left to do.
+    let o = run_in(dir.path(), &["check", "--select", "KS014,KS017,KS020", "."]);
+    assert!(o.status.success(), "{}", stdout(&o));
+}

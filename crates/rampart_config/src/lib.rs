@@ -25,6 +25,10 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub mod quantity;
+
+use quantity::Quantity;
+
 /// The file name looked for, upward from each target.
 pub const FILE_NAME: &str = "rampart.toml";
 
@@ -156,6 +160,24 @@ pub struct Config {
     /// `[images.allow]`: what the image rules accept on top of their defaults.
     pub image_allow: ImageAllow,
     pub exceptions: Vec<Exception>,
+    /// `[fix]`: the values fixes write where only the project can say what they should be.
+    pub fix: FixDefaults,
+}
+
+/// `[fix]`: defaults for the fixes that need a value (resource requests and limits, PID
+/// limits). Without them those fixes are display-only. Quantities are checked to be
+/// Kubernetes quantities (`100m`, `128Mi`) when read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixDefaults {
+    /// CPU request of a container (`resources.requests.cpu`).
+    pub cpu_request: Option<Located<String>>,
+    /// Memory request of a container (`resources.requests.memory`).
+    pub memory_request: Option<Located<String>>,
+    /// Memory limit (`resources.limits.memory`, Compose `mem_limit`, OCI
+    /// `linux.resources.memory.limit`).
+    pub memory_limit: Option<Located<String>>,
+    /// Maximum number of processes (Compose `pids_limit`, OCI `linux.resources.pids.limit`).
+    pub pids_limit: Option<Located<i64>>,
 }
 
 /// `[images.allow]`: entries the image rules (`IM` codes) accept in addition to their
@@ -201,6 +223,16 @@ struct RawConfig {
     images: Option<RawImages>,
     #[serde(default)]
     exceptions: Vec<Spanned<RawException>>,
+    fix: Option<RawFix>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFix {
+    cpu_request: Option<Spanned<String>>,
+    memory_request: Option<Spanned<String>>,
+    memory_limit: Option<Spanned<String>>,
+    pids_limit: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -270,6 +302,59 @@ fn level(value: Spanned<String>) -> Result<Located<Level>, ConfigError> {
     }
 }
 
+/// A positive Kubernetes quantity; for memory, a whole number of bytes.
+fn quantity(value: Spanned<String>, key: &str, memory: bool) -> Result<(Located<String>, Quantity), ConfigError> {
+    let span = value.span();
+    let err = |message: String| ConfigError { message, span: span.clone() };
+    let q = Quantity::parse(value.get_ref()).map_err(|e| err(format!("`fix.{key}`: {e}")))?;
+    if !q.is_positive() {
+        return Err(err(format!("`fix.{key}` must be more than zero")));
+    }
+    if memory && q.whole().is_none() {
+        let hint = if q.as_str().ends_with('m') {
+            format!(": `m` means thousandths, `{}` is a fraction of a byte; write `Mi` (mebibytes) or `M`", q.as_str())
+        } else {
+            String::new()
+        };
+        return Err(err(format!("`fix.{key}` must be a whole number of bytes{hint}")));
+    }
+    let located = Located { value: q.as_str().to_string(), span };
+    Ok((located, q))
+}
+
+fn fix_defaults(raw: RawFix) -> Result<FixDefaults, ConfigError> {
+    let cpu = raw.cpu_request.map(|v| quantity(v, "cpu-request", false)).transpose()?;
+    let request = raw.memory_request.map(|v| quantity(v, "memory-request", true)).transpose()?;
+    let limit = raw.memory_limit.map(|v| quantity(v, "memory-limit", true)).transpose()?;
+    if let (Some((_, r)), Some((l, lq))) = (&request, &limit)
+        && r > lq
+    {
+        return Err(ConfigError {
+            message: format!(
+                "`fix.memory-limit` ({}) is below `fix.memory-request` ({}): Kubernetes rejects such a container",
+                l.value,
+                r.as_str()
+            ),
+            span: l.span.clone(),
+        });
+    }
+    let pids = match raw.pids_limit {
+        Some(p) if *p.get_ref() < 1 => {
+            return Err(ConfigError {
+                message: "`fix.pids-limit` must be at least 1 (0 and -1 mean no limit)".into(),
+                span: p.span(),
+            });
+        }
+        p => p.map(Located::from_spanned),
+    };
+    Ok(FixDefaults {
+        cpu_request: cpu.map(|(l, _)| l),
+        memory_request: request.map(|(l, _)| l),
+        memory_limit: limit.map(|(l, _)| l),
+        pids_limit: pids,
+    })
+}
+
 impl Config {
     /// Parses and checks `rampart.toml` text.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
@@ -332,6 +417,9 @@ impl Config {
                     sshd: list(allow.sshd)?,
                 };
             }
+        }
+        if let Some(fix) = raw.fix {
+            cfg.fix = fix_defaults(fix)?;
         }
         for e in raw.exceptions {
             let span = e.span();
@@ -430,6 +518,31 @@ mod tests {
         let text = "[images.allow]\nshells = [\"bin/sh\"]\n";
         assert_eq!(&text[Config::parse(text).unwrap_err().span], "\"bin/sh\"");
         assert!(Config::parse("[images.allow]\nshell = []\n").is_err());
+    }
+
+    #[test]
+    fn fix_defaults_are_checked_quantities() {
+        let text =
+            "[fix]\ncpu-request = \"100m\"\nmemory-request = \"128Mi\"\nmemory-limit = \"256Mi\"\npids-limit = 512\n";
+        let cfg = Config::parse(text).unwrap();
+        assert_eq!(cfg.fix.cpu_request.as_ref().unwrap().value, "100m");
+        assert_eq!(&text[cfg.fix.memory_limit.as_ref().unwrap().span.clone()], "\"256Mi\"");
+        assert_eq!(cfg.fix.pids_limit.as_ref().unwrap().value, 512);
+        let text = "[fix]\nmemory-limit = \"256m\"\n";
+        let e = Config::parse(text).unwrap_err();
+        assert_eq!(&text[e.span.clone()], "\"256m\"");
+        assert!(e.message.contains("fraction of a byte"), "{}", e.message);
+        let text = "[fix]\ncpu-request = \"fast\"\n";
+        assert!(Config::parse(text).unwrap_err().message.contains("does not start with a number"));
+        let text = "[fix]\ncpu-request = \"0\"\n";
+        assert!(Config::parse(text).unwrap_err().message.contains("more than zero"));
+        let text = "[fix]\nmemory-request = \"1Gi\"\nmemory-limit = \"512Mi\"\n";
+        let e = Config::parse(text).unwrap_err();
+        assert_eq!(&text[e.span.clone()], "\"512Mi\"");
+        let text = "[fix]\npids-limit = 0\n";
+        assert!(Config::parse(text).unwrap_err().message.contains("at least 1"));
+        let text = "[fix]\ncpu-limit = \"1\"\n";
+        assert!(Config::parse(text).is_err());
     }
 
     #[test]

@@ -213,9 +213,6 @@ pub struct LayerChanges {
     pub opaque: Vec<String>,
 }
 
-/// A hard link's borrowed metadata (mode, uid, gid, size, capabilities), or `None` to drop it.
-type HardLinkFix = (usize, Option<(u32, u64, u64, u64, Option<Box<FileCapabilities>>)>);
-
 /// The final filesystem.
 #[derive(Debug, Default)]
 pub struct FileSystem {
@@ -375,12 +372,15 @@ impl FileSystem {
     }
 }
 
+/// Mode, uid, gid, size and capabilities a hard link takes from its target.
+type HardLinkTarget = (u32, u64, u64, u64, Option<Box<FileCapabilities>>);
+
 impl FileSystem {
     /// Gives hard links whose target lives in a lower layer their target's metadata, and drops
     /// hard links to nothing (containerd refuses such a layer; rampart reads on and says so).
     pub(crate) fn link_hard_links(&mut self) -> Vec<crate::Warning> {
         let mut warnings = Vec::new();
-        let mut fixes: Vec<HardLinkFix> = Vec::new();
+        let mut fixes: Vec<(usize, Option<HardLinkTarget>)> = Vec::new();
         for (index, entry) in self.entries.iter().enumerate() {
             if entry.kind != FileKind::HardLink {
                 continue;

@@ -10,10 +10,14 @@
 //! println!("{} files, {} packages", image.fs.len(), image.inventory.packages.len());
 //! ```
 
+#[cfg(feature = "registry")]
+pub mod auth;
 pub mod config;
 pub mod digest;
 pub mod fs;
 pub mod path;
+#[cfg(feature = "registry")]
+pub mod registry;
 pub mod secrets;
 pub mod source;
 pub mod walk;
@@ -21,6 +25,7 @@ pub mod walk;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
+use std::path::PathBuf;
 
 use rampart_catalog::{Cataloger, Inventory, Location};
 use rayon::prelude::*;
@@ -89,10 +94,40 @@ impl fmt::Display for ImageError {
 
 impl std::error::Error for ImageError {}
 
+/// A user name and password (or identity token) for a registry.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials").field("username", &self.username).field("password", &"<redacted>").finish()
+    }
+}
+
+/// How to reach a registry (used when a reference is not a local path).
+#[derive(Debug, Clone, Default)]
+pub struct RegistryOptions {
+    /// PEM files of CA certificates to trust besides the built-in roots (`--ca-cert`).
+    pub ca_certs: Vec<PathBuf>,
+    /// Talk plain HTTP to the image's registry (`--insecure`, for a loopback registry).
+    pub insecure: bool,
+    /// Use these instead of looking credentials up in the Docker and podman files.
+    pub credentials: Option<Credentials>,
+    /// Read credentials from this file only (`--authfile`; Docker `config.json` or podman
+    /// `auth.json` format) instead of the usual places.
+    pub auth_file: Option<PathBuf>,
+}
+
 /// What to collect.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
+    /// Which image of a multi-platform index to take (`--platform`).
     pub platform: Platform,
+    /// Registry access, when the reference is not a local path.
+    pub registry: RegistryOptions,
     pub limits: Limits,
     /// Read files for secrets.
     pub secrets: bool,
@@ -102,7 +137,13 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { platform: Platform::host(), limits: Limits::default(), secrets: true, packages: true }
+        ScanOptions {
+            platform: Platform::host(),
+            registry: RegistryOptions::default(),
+            limits: Limits::default(),
+            secrets: true,
+            packages: true,
+        }
     }
 }
 
@@ -144,20 +185,43 @@ impl ImageScan {
     }
 }
 
-/// Resolves `reference` (a local path or `scheme:path`; registries are handled by the
-/// caller through [`scan_resolved`]) and scans it.
+/// Resolves `reference` and scans it: a local path first (`oci-dir:`, `oci-archive:`,
+/// `docker-archive:`, or a bare path), else an image in a registry
+/// (`registry.example/app:1.2`, `localhost:5000/ns/app@sha256:…`, `app`).
 pub fn scan_reference(
     reference: &str,
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> Result<ImageScan, ImageError> {
-    let resolved = match source::open_local(reference, &options.platform) {
-        Some(result) => result.map_err(|e| ImageError { message: e.to_string() })?,
-        None => {
-            return Err(ImageError { message: format!("{reference}: no such file or directory") });
-        }
-    };
+    let resolved = resolve_reference(reference, options)?;
     scan_resolved(resolved, options, progress)
+}
+
+/// Finds the image `reference` names (local first, then registry) without walking its layers.
+pub fn resolve_reference(reference: &str, options: &ScanOptions) -> Result<Resolved, ImageError> {
+    if let Some(result) = source::open_local(reference, &options.platform) {
+        return result.map_err(|e| ImageError { message: e.to_string() });
+    }
+    let looks_like_path = reference.starts_with('/') || reference.starts_with('.') || reference.contains('\\');
+    if looks_like_path {
+        return Err(ImageError { message: format!("{reference}: no such file or directory") });
+    }
+    resolve_remote(reference, options)
+}
+
+#[cfg(feature = "registry")]
+fn resolve_remote(reference: &str, options: &ScanOptions) -> Result<Resolved, ImageError> {
+    if let Err(e) = registry::parse_reference(reference) {
+        return Err(ImageError { message: format!("{reference}: no such file or directory, and {e}") });
+    }
+    registry::resolve(reference, &options.platform, &options.registry)
+}
+
+#[cfg(not(feature = "registry"))]
+fn resolve_remote(reference: &str, _: &ScanOptions) -> Result<Resolved, ImageError> {
+    Err(ImageError {
+        message: format!("{reference}: no such file or directory (this build cannot pull from registries)"),
+    })
 }
 
 /// Streams every layer of a resolved image (in parallel) and assembles the result.

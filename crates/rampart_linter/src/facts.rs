@@ -196,8 +196,21 @@ impl ImageCatalog {
     /// A Dockerfile found in the tree, by its path as shown.
     pub fn insert_dockerfile(&mut self, path: &Path, facts: ImageFacts) {
         let dir = normalize(path.parent().unwrap_or(Path::new("")));
+        // The same Dockerfile may come twice (found in the tree, and as a Compose build
+        // context): only another directory of the same name makes the name ambiguous.
+        let known = self.by_dir.contains_key(&dir);
         if let Some(name) = dir.file_name().and_then(|n| n.to_str()) {
-            self.by_dir_name.entry(name.to_string()).and_modify(|e| *e = None).or_insert_with(|| Some(facts.clone()));
+            match self.by_dir_name.get_mut(name) {
+                Some(entry) if known => {
+                    if entry.is_some() {
+                        *entry = Some(facts.clone());
+                    }
+                }
+                Some(entry) => *entry = None,
+                None => {
+                    self.by_dir_name.insert(name.to_string(), Some(facts.clone()));
+                }
+            }
         }
         self.by_dir.insert(dir, facts);
     }
@@ -258,6 +271,9 @@ mod tests {
         assert!(c.for_image("registry.example.com/shop/api:1.2").is_some());
         // Two directories are called `web`: no guess.
         assert!(c.for_image("web:1").is_none());
+        // The same directory twice (found in the tree, then as a build context) is no second one.
+        c.insert_dockerfile(Path::new("services/api/Dockerfile"), f.clone());
+        assert!(c.for_image("registry.example.com/shop/api:1.2").is_some());
         assert!(c.for_build_context("services/compose.yaml", "./api").is_some());
         assert!(c.for_build_context("compose.yaml", "services/web").is_some());
         c.insert_named("ghcr.io/acme/worker", f);

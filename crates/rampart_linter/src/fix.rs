@@ -143,10 +143,70 @@ fn allowed<'a>(findings: &'a [Finding], mode: FixMode, skip: &[(String, String)]
 fn overlaps(a: &[Edit], b: &[Edit]) -> bool {
     a.iter().any(|x| {
         b.iter().any(|y| {
-            // Two insertions at the same place conflict too: their order would be arbitrary.
-            (x.span.start < y.span.end && y.span.start < x.span.end) || x.span.start == y.span.start
+            // Two insertions at the same place conflict too: their order would be arbitrary —
+            // unless each adds whole items or entries to the same block collection.
+            (x.span.start < y.span.end && y.span.start < x.span.end)
+                || (x.span.start == y.span.start && !side_by_side(x, y))
         })
     })
+}
+
+/// What an insertion adds to a block collection, when that is all it does.
+#[derive(Debug, PartialEq, Eq)]
+enum Added<'a> {
+    /// Whole entries of a mapping: `\n<indent>key: …` lines (deeper lines under them).
+    Entries(&'a str, Vec<&'a str>),
+    /// Whole items of a sequence: `\n<indent>- …` lines.
+    Items(&'a str),
+}
+
+/// What an insertion adds; `None` for anything else (flow or JSON text, replacements, lines
+/// at another indentation, a mix of entries and items).
+fn added(edit: &Edit) -> Option<Added<'_>> {
+    if !edit.span.is_empty() {
+        return None;
+    }
+    let body = edit.content.strip_prefix('\n')?;
+    let first = body.lines().next()?;
+    let indent = &first[..first.len() - first.trim_start_matches(' ').len()];
+    let items = first.trim_start().starts_with("- ");
+    let mut keys = Vec::new();
+    for line in body.lines() {
+        let trimmed = line.trim_start_matches(' ');
+        let depth = line.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') || depth > indent.len() {
+            continue;
+        }
+        if depth < indent.len() {
+            return None;
+        }
+        if items {
+            if !trimmed.starts_with("- ") {
+                return None;
+            }
+            continue;
+        }
+        if trimmed.starts_with(['-', '?', '{', '[', '"', '\'', '\t']) {
+            return None;
+        }
+        let key = trimmed.split_once(':').map(|(k, _)| k)?;
+        if key.is_empty() || key.contains([' ', '#']) {
+            return None;
+        }
+        keys.push(key);
+    }
+    Some(if items { Added::Items(indent) } else { Added::Entries(indent, keys) })
+}
+
+/// Two insertions at one offset that add items to the same block sequence, or entries with
+/// different keys to the same block mapping: applied one after the other, in either order,
+/// they give the same collection.
+fn side_by_side(x: &Edit, y: &Edit) -> bool {
+    match (added(x), added(y)) {
+        (Some(Added::Entries(ix, kx)), Some(Added::Entries(iy, ky))) => ix == iy && !kx.iter().any(|k| ky.contains(k)),
+        (Some(Added::Items(ix)), Some(Added::Items(iy))) => ix == iy,
+        _ => false,
+    }
 }
 
 /// Fixes `text` (a file of `kind` named `name`) with `linter`'s enabled rules.
@@ -260,4 +320,34 @@ fn reject(f: &Finding, reason: String, rejected: &mut Vec<Rejected>, skip: &mut 
     let message = f.fix.as_ref().map(|x| x.message.clone()).unwrap_or_default();
     skip.push((f.rule.code.to_string(), message.clone()));
     rejected.push(Rejected { code: f.rule.code, message, reason });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_diagnostics::Span;
+
+    fn insert(at: usize, text: &str) -> Edit {
+        Edit::insert(at, text)
+    }
+
+    #[test]
+    fn entries_and_items_added_to_one_collection_apply_together() {
+        let a = insert(10, "\n    allowPrivilegeEscalation: false");
+        let b = insert(10, "\n    capabilities:\n      drop: [ALL]");
+        assert!(!overlaps(std::slice::from_ref(&a), std::slice::from_ref(&b)));
+        // The same key twice, another indentation, list items beside entries, flow text: one at
+        // a time.
+        let c = insert(10, "\n    capabilities:\n      drop: [NET_RAW]");
+        assert!(overlaps(&[b], &[c]));
+        let pod = insert(10, "\n  securityContext:\n    runAsNonRoot: true");
+        assert!(overlaps(std::slice::from_ref(&a), &[pod]));
+        assert!(overlaps(std::slice::from_ref(&a), &[insert(10, "\n    - name: tmp")]));
+        assert!(overlaps(std::slice::from_ref(&a), &[insert(10, ", readOnlyRootFilesystem: true")]));
+        assert!(!overlaps(std::slice::from_ref(&a), &[Edit::replace(Span::new(5, 10), "x")]));
+        assert!(overlaps(&[a], &[Edit::replace(Span::new(10, 12), "x")]));
+        // Items added to one list.
+        assert!(!overlaps(&[insert(10, "\n  - {name: a}")], &[insert(10, "\n  - name: b\n    emptyDir: {}")]));
+        assert!(overlaps(&[insert(10, "\n  - {name: a}")], &[insert(10, "\n    - {name: b}")]));
+    }
 }

@@ -39,6 +39,23 @@ pub struct RuleOptions {
     pub images: std::sync::Arc<facts::ImageCatalog>,
     /// `[images.allow]`: what the image rules accept beyond their built-in allow-lists.
     pub image: image::ImageOptions,
+    /// `[fix]`: values fixes write where only the project knows them.
+    pub fix: FixDefaults,
+}
+
+/// The values of `rampart.toml`'s `[fix]` section, checked when read: fixes that need a
+/// number only the project knows (resource requests and limits, a PID limit) write these,
+/// and are display-only without them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixDefaults {
+    /// A Kubernetes quantity (`100m`).
+    pub cpu_request: Option<String>,
+    /// A Kubernetes quantity of whole bytes (`128Mi`).
+    pub memory_request: Option<String>,
+    /// A Kubernetes quantity of whole bytes (`256Mi`).
+    pub memory_limit: Option<String>,
+    /// At least 1.
+    pub pids_limit: Option<i64>,
 }
 
 /// A rule: metadata plus a check per kind of artifact it understands.

@@ -94,6 +94,13 @@ impl Settings {
         s.options.trusted_registries =
             cfg.trusted_registries.as_ref().map(|r| r.iter().map(|l| l.value.clone()).collect());
         s.options.image = crate::image::ImageOptions::from_config(&cfg.image_allow);
+        let value = |v: &Option<rampart_config::Located<String>>| v.as_ref().map(|l| l.value.clone());
+        s.options.fix = crate::FixDefaults {
+            cpu_request: value(&cfg.fix.cpu_request),
+            memory_request: value(&cfg.fix.memory_request),
+            memory_limit: value(&cfg.fix.memory_limit),
+            pids_limit: cfg.fix.pids_limit.as_ref().map(|l| l.value),
+        };
         Ok(s)
     }
 

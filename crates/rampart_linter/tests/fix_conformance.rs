@@ -1,10 +1,12 @@
 //! `rampart fix --unsafe-fixes` on every `expect: fail` case of the Pod Security Standards
-//! conformance suite (`../shared/conformance/pss/`), then a check again: the only findings
-//! left for the case's control are those whose fix needs a human by nature (a host path to
-//! replace with another volume, a host port to route through a Service, …), and every fixed
-//! object still deserialises as its typed Kubernetes object (k8s-openapi) — the fixes write
-//! valid Kubernetes, not just valid YAML.
+//! conformance suite (`../shared/conformance/pss/`), then a check again: the case's own control
+//! (the policy mapped to rule codes as `tests/conformance.rs` does) must no longer be reported,
+//! unless its fix needs a human by nature (a host path to replace with another volume, an image
+//! tag to choose, …: [`HUMAN_DECISION`]). Every fix must apply, settle and leave nothing
+//! applicable behind, and every fixed object must still deserialise as its typed Kubernetes
+//! object (k8s-openapi) — the fixes write valid Kubernetes, not just valid YAML.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
@@ -17,8 +19,79 @@ use rampart_yaml::{Node, ScalarStyle, Value};
 const HUMAN_DECISION: &[(&str, &str)] = &[
     ("KS003", "a hostPath volume must be replaced by another kind of storage, which only its owner can choose"),
     ("KS012", "a volume of a restricted type must be replaced by another kind of storage"),
+    (
+        "KS021",
+        "requests and limits are the workload's own numbers; without `[fix]` defaults in rampart.toml the fix only shows where they go",
+    ),
+    ("KS023", "pinning an image needs the tag or digest its owner has tested; rampart cannot pick one"),
     ("KS026", "a container-runtime socket mount is what the workload is for, or must be redesigned"),
+    (
+        "KS031",
+        "a probe needs the endpoint or command that tells the application is healthy, which only its owner knows",
+    ),
+    ("KS030", "moving a workload to another namespace moves what it depends on; its owner names the namespace"),
+    ("KS037", "Helm v2's tiller is removed by migrating the releases to Helm 3, not by editing the manifest"),
+    (
+        "KS063",
+        "a Service's external IPs are how clients reach it; replacing them (a LoadBalancer, an Ingress) is a design choice",
+    ),
 ];
+
+/// PSS policy (as named in the suite) → the rampart rules that implement its control (the same
+/// mapping as `tests/conformance.rs`).
+const CONTROLS: &[(&str, &[&str])] = &[
+    ("disallow-privileged-containers", &["KS001"]),
+    ("disallow-host-namespaces", &["KS002"]),
+    ("disallow-host-path", &["KS003"]),
+    ("disallow-host-ports", &["KS004"]),
+    ("disallow-host-process", &["KS005"]),
+    ("disallow-capabilities", &["KS006"]),
+    ("disallow-proc-mount", &["KS007"]),
+    ("disallow-selinux", &["KS008"]),
+    ("restrict-apparmor-profiles", &["KS009"]),
+    ("restrict-seccomp", &["KS010"]),
+    ("restrict-sysctls", &["KS011"]),
+    ("restrict-volume-types", &["KS012"]),
+    ("disallow-privilege-escalation", &["KS013"]),
+    ("require-run-as-nonroot", &["KS014"]),
+    ("require-run-as-non-root-user", &["KS015"]),
+    ("restrict-seccomp-strict", &["KS016"]),
+    ("disallow-capabilities-strict", &["KS017", "KS018"]),
+    ("require-drop-all", &["KS017"]),
+    ("require-drop-cap-net-raw", &["KS035"]),
+    ("disallow-latest-tag", &["KS023"]),
+    ("require-ro-rootfs", &["KS020"]),
+    ("require-pod-requests-limits", &["KS021"]),
+    ("disallow-cri-sock-mount", &["KS026"]),
+    ("disallow-default-namespace", &["KS030"]),
+    ("disallow-helm-tiller", &["KS037"]),
+    ("require-probes", &["KS031"]),
+    ("restrict-service-external-ips", &["KS063"]),
+];
+
+/// The rule codes of a case's control (the `addcap-*` cases of the strict capabilities policy
+/// test only its "add only NET_BIND_SERVICE" half, as in `tests/conformance.rs`).
+fn control(policy: &str, name: &str) -> &'static [&'static str] {
+    if policy == "disallow-capabilities-strict" && name.starts_with("addcap-") {
+        return &["KS018"];
+    }
+    CONTROLS
+        .iter()
+        .find(|(p, _)| *p == policy)
+        .map(|(_, c)| *c)
+        .unwrap_or_else(|| panic!("no rampart rule is mapped to the PSS policy `{policy}`"))
+}
+
+/// The security-context rules: each has a fix that applies to Kubernetes (none is display-only
+/// there), so after fixing none of them may be reported in any case, whatever its control.
+const SECURITY_CONTEXT: &[&str] = &[
+    "KS001", "KS006", "KS007", "KS008", "KS009", "KS010", "KS013", "KS014", "KS015", "KS016", "KS017", "KS018",
+    "KS020", "KS034", "KS035",
+];
+
+fn may_remain(code: &str) -> bool {
+    HUMAN_DECISION.iter().any(|(c, _)| *c == code)
+}
 
 fn suite() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pss");
@@ -87,25 +160,54 @@ fn fixing_the_failing_conformance_cases_leaves_only_human_decisions() {
     let linter = Linter::new(&Settings { select: vec!["KS".into()], ..Settings::default() });
     let expected = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap();
     let mut problems = Vec::new();
-    let mut fixed_cases = 0;
+    let mut changed = 0;
+    let mut resolved = 0;
     let mut cases = 0;
+    let mut most_passes = 0;
+    // Control code → cases where it is still reported after fixing.
+    let mut remaining: BTreeMap<&str, usize> = BTreeMap::new();
     for line in expected.lines().filter(|l| field(l, "expect") == "fail") {
         cases += 1;
         let file = field(line, "file");
+        let policy = field(line, "policy");
+        let codes = control(policy, field(line, "name"));
         let text = std::fs::read_to_string(dir.join(file)).unwrap();
         let outcome = fix_text(&linter, file, &text, FileKind::Kubernetes, FixMode::Unsafe);
+        most_passes = most_passes.max(outcome.passes);
         if outcome.changed(&text) {
-            fixed_cases += 1;
+            changed += 1;
         }
         if !outcome.converged || !outcome.rejected.is_empty() {
             problems.push(format!("{file}: converged {}, rejected {:?}", outcome.converged, outcome.rejected));
         }
         let report = linter.check(&SourceFile::new(file, outcome.text.clone()), FileKind::Kubernetes);
         for f in &report.findings {
+            if SECURITY_CONTEXT.contains(&f.rule.code) {
+                problems.push(format!("{file}: {} is still reported after fixing: {}", f.rule.code, f.message));
+            }
             let has_fix = f.fix.as_ref().is_some_and(|x| x.applicability != Applicability::DisplayOnly);
             if has_fix {
                 problems
                     .push(format!("{file}: {} still has an applicable fix after fixing: {}", f.rule.code, f.message));
+            }
+            // A rule that has fixes leaves a finding without one only when a human must decide.
+            let fixable_rule = !matches!(f.rule.fix, rampart_diagnostics::FixAvailability::None);
+            if fixable_rule && f.fix.is_none() && !may_remain(f.rule.code) {
+                problems.push(format!("{file} ({policy}): {} remains without a fix: {}", f.rule.code, f.message));
+            }
+        }
+        // The case's own control is gone, unless a human must decide it.
+        let left: Vec<_> = report.findings.iter().filter(|f| codes.contains(&f.rule.code)).collect();
+        if left.is_empty() {
+            resolved += 1;
+        }
+        for f in left {
+            *remaining.entry(f.rule.code).or_default() += 1;
+            if !may_remain(f.rule.code) {
+                problems.push(format!(
+                    "{file} ({policy}): its control is still reported after fixing: {} {}\n{}",
+                    f.rule.code, f.message, outcome.text
+                ));
             }
         }
         for doc in rampart_yaml::parse_stream(&outcome.text) {
@@ -122,16 +224,17 @@ fn fixing_the_failing_conformance_cases_leaves_only_human_decisions() {
                     .push(format!("{file}: the fixed {kind} is not a valid Kubernetes object: {e}\n{}", outcome.text));
             }
         }
-        // What the case's control still reports must be a human decision.
-        let policy = field(line, "policy");
-        for f in &report.findings {
-            let human = HUMAN_DECISION.iter().any(|(c, _)| *c == f.rule.code);
-            let fixable_rule = !matches!(f.rule.fix, rampart_diagnostics::FixAvailability::None);
-            if !human && fixable_rule && f.fix.is_none() {
-                problems.push(format!("{file} ({policy}): {} remains without a fix: {}", f.rule.code, f.message));
-            }
-        }
     }
-    eprintln!("fixed {fixed_cases} of {cases} failing cases");
+    let left: Vec<String> = remaining
+        .iter()
+        .map(|(code, n)| {
+            let why = HUMAN_DECISION.iter().find(|(c, _)| c == code).map(|(_, why)| *why).unwrap_or("NOT ALLOWED");
+            format!("  {code}: {n} ({why})")
+        })
+        .collect();
+    eprintln!(
+        "fix: {changed} of {cases} failing cases changed, {resolved} no longer report their control (at most {most_passes} passes); still reported:\n{}",
+        left.join("\n")
+    );
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }

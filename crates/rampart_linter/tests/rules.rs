@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{fixtures_dir, parse_cases, run_case};
+use common::{Case, fixtures_dir, parse_cases, run_case};
 use rampart_diagnostics::render::{Format, RenderOptions, Report, render};
 use rampart_diagnostics::{Applicability, SourceFile, Summary};
 use rampart_linter::fix::{FixMode, fix_text};
@@ -74,7 +74,11 @@ fn fixtures_fire_where_they_should_and_snapshots_match() {
                 rendered.push_str(body.trim_end());
                 rendered.push('\n');
             }
-            check_fixes(info.code, &file, &own, &mut failures, &name);
+            if rule.checks_project() {
+                check_project_fixes(info.code, case, &file, &own, &mut failures, &name);
+            } else {
+                check_fixes(info.code, case, &file, &own, &mut failures, &name);
+            }
         }
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path("snapshots/rules");
@@ -98,11 +102,24 @@ fn comments(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The case's configuration (its `#!` lines), running only `code`.
+fn case_settings(code: &str, case: &Case) -> Settings {
+    let mut settings = if case.config.trim().is_empty() {
+        Settings::default()
+    } else {
+        Settings::from_config(&rampart_config::Config::parse(&case.config).unwrap()).unwrap()
+    };
+    settings.select = vec![code.to_string()];
+    settings
+}
+
 /// A rule's fixes (safe and unsafe) must apply, settle, keep the file parseable with the same
 /// objects, keep every comment, be idempotent (fixing again changes nothing), and leave
-/// nothing for the rule to report when every finding had such a fix.
+/// nothing for the rule to report when every finding had such a fix. The case's
+/// configuration applies (fixes may take values from `[fix]`).
 fn check_fixes(
     code: &str,
+    case: &Case,
     file: &Arc<SourceFile>,
     findings: &[rampart_linter::Finding],
     failures: &mut Vec<String>,
@@ -116,8 +133,7 @@ fn check_fixes(
         return;
     }
     let kind = rampart_linter::recognize::by_content(file.text()).unwrap_or(FileKind::Dockerfile);
-    let settings = Settings { select: vec![code.to_string()], ..Settings::default() };
-    let linter = Linter::new(&settings);
+    let linter = Linter::new(&case_settings(code, case));
     let outcome = fix_text(&linter, name, file.text(), kind, FixMode::Unsafe);
     if outcome.applied.is_empty() {
         failures.push(format!("{name}: {fixable} finding(s) have a fix, none applied: {:?}", outcome.rejected));
@@ -151,6 +167,74 @@ fn check_fixes(
             .count();
         if left >= findings.len() {
             failures.push(format!("{name}: after its fixes the rule still reports {left}:\n{}", outcome.text));
+        }
+    }
+}
+
+/// Fixes of a rule across files only create files (a NetworkPolicy beside the manifests).
+/// Each created file must parse as Kubernetes objects that rampart's own rules accept
+/// without a syntax or NetworkPolicy finding; with the files added to the project the rule
+/// must report less (nothing, when every finding had such a fix), and offer no file again.
+fn check_project_fixes(
+    code: &str,
+    case: &Case,
+    file: &Arc<SourceFile>,
+    findings: &[rampart_linter::Finding],
+    failures: &mut Vec<String>,
+    name: &str,
+) {
+    let applicable = |f: &&rampart_linter::Finding| {
+        f.fix.as_ref().is_some_and(|x| x.applicability != Applicability::DisplayOnly && !x.new_files.is_empty())
+    };
+    let fixed: Vec<&rampart_linter::Finding> = findings.iter().filter(applicable).collect();
+    if fixed.is_empty() {
+        return;
+    }
+    let linter = Linter::new(&case_settings(code, case));
+    let checker = Linter::new(&Settings { select: vec!["KS".into(), "RP".into()], ..Settings::default() });
+    let mut project = vec![(Arc::clone(file), linter.check(file, FileKind::Kubernetes).documents)];
+    let mut created: Vec<String> = Vec::new();
+    for f in &fixed {
+        let fix = f.fix.as_ref().unwrap();
+        if !fix.edits.is_empty() {
+            failures.push(format!("{name}: a fix across files edits `{}`: only new files are applied", f.file.name()));
+        }
+        for nf in &fix.new_files {
+            if created.contains(&nf.path) {
+                continue;
+            }
+            created.push(nf.path.clone());
+            let new: Arc<SourceFile> = SourceFile::new(nf.path.clone(), nf.content.clone());
+            if rampart_linter::recognize::by_content(&nf.content) != Some(FileKind::Kubernetes) {
+                failures.push(format!("{name}: {} is not recognised as Kubernetes:\n{}", nf.path, nf.content));
+            }
+            let report = checker.check(&new, FileKind::Kubernetes);
+            for bad in report
+                .findings
+                .iter()
+                .filter(|x| x.rule.code.starts_with("RP") || x.rule.code.ends_with("000") || x.rule.code == "KS062")
+            {
+                failures.push(format!("{name}: {} gets {}: {}\n{}", nf.path, bad.rule.code, bad.message, nf.content));
+            }
+            if rampart_yaml::parse_stream(&nf.content).iter().any(Result::is_err) {
+                failures.push(format!("{name}: {} does not parse:\n{}", nf.path, nf.content));
+            }
+            project.push((new, report.documents));
+        }
+    }
+    let (after, _) = linter.check_project(&project);
+    let left: Vec<_> = after.iter().filter(|f| f.rule.code == code).collect();
+    if fixed.len() == findings.len() && !left.is_empty() {
+        failures.push(format!("{name}: with the files its fixes create, the rule still reports: {}", left[0].message));
+    }
+    if left.len() >= findings.len() {
+        failures.push(format!("{name}: the files its fixes create change nothing"));
+    }
+    for f in left.iter().filter(|f| applicable(f)) {
+        for nf in &f.fix.as_ref().unwrap().new_files {
+            if created.contains(&nf.path) {
+                failures.push(format!("{name}: once {} exists, a fix offers it again", nf.path));
+            }
         }
     }
 }

@@ -83,8 +83,18 @@ impl<'a> Editor<'a> {
         self.text.as_bytes().get(at).copied()
     }
 
-    fn is_flow(&self, node: &Node) -> bool {
-        self.syntax == Syntax::Json || matches!(self.byte(node.span.start), Some(b'{' | b'['))
+    /// Whether a mapping or list is written in flow style (`{…}`, `[…]`) or JSON.
+    pub fn is_flow(&self, node: &Node) -> bool {
+        if self.syntax == Syntax::Json {
+            return true;
+        }
+        match (&node.value, self.byte(node.span.start)) {
+            // The reader starts a block sequence written without indentation (`key:` then
+            // `- {a: 1}` in the key's column) at its first item: a flow item is no flow list.
+            (Value::Seq(items), Some(b'[')) => items.first().is_none_or(|first| first.span != node.span),
+            (Value::Seq(_), _) => false,
+            (_, b) => matches!(b, Some(b'{' | b'[')),
+        }
     }
 
     fn line_start(&self, at: usize) -> usize {
@@ -94,7 +104,17 @@ impl<'a> Editor<'a> {
     /// End of the line holding `at` (before its newline), trailing comment included.
     fn line_end(&self, at: usize) -> usize {
         let at = at.min(self.text.len());
-        self.text[at..].find('\n').map_or(self.text.len(), |i| at + i).max(at)
+        self.text.as_bytes()[at..].iter().position(|b| *b == b'\n').map_or(self.text.len(), |i| at + i)
+    }
+
+    /// End of the last line of a node written from `start` to `end` (before its newline,
+    /// trailing comment included). A block scalar's span runs into the indentation of the line
+    /// after it: that line is not the node's.
+    fn last_line_end(&self, start: usize, end: usize) -> usize {
+        let end = end.min(self.text.len());
+        let start = start.min(end);
+        let content = self.text.get(start..end).map_or(0, |t| t.trim_end_matches([' ', '\t', '\r', '\n']).len());
+        self.line_end((start + content).saturating_sub(1).max(start))
     }
 
     fn indent_at(&self, at: usize) -> &'a str {
@@ -115,16 +135,7 @@ impl<'a> Editor<'a> {
         if self.syntax == Syntax::Json && self.text.contains("\n\t") {
             return "\t".to_string();
         }
-        let mut levels: Vec<usize> = self
-            .text
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-            .map(|l| l.len() - l.trim_start_matches(' ').len())
-            .collect();
-        levels.sort_unstable();
-        levels.dedup();
-        let step = levels.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0).min().unwrap_or(2);
-        " ".repeat(step.clamp(1, 8))
+        " ".repeat(indent_step(self.text))
     }
 
     fn scalar(&self, v: &Val) -> String {
@@ -214,7 +225,7 @@ impl<'a> Editor<'a> {
         }
         let last = last?;
         let indent = self.column_indent(map.entries().iter().find(|e| !e.key.borrowed)?.key.span.start);
-        let end = self.line_end(last.value.span.end.max(last.key.span.end).saturating_sub(1).max(last.key.span.start));
+        let end = self.last_line_end(last.key.span.start, last.value.span.end.max(last.key.span.end));
         Some(vec![TextEdit {
             span: end..end,
             text: format!("\n{indent}{}", self.block_entry(key, value, &indent, &unit)),
@@ -311,7 +322,7 @@ impl<'a> Editor<'a> {
         // `- item` at the column of the existing dashes.
         let dash = self.text[..last.span.start].rfind('-')?;
         let indent = self.column_indent(dash);
-        let end = self.line_end(last.span.end.saturating_sub(1).max(last.span.start));
+        let end = self.last_line_end(last.span.start, last.span.end);
         Some(vec![TextEdit { span: end..end, text: format!("\n{indent}- {}", self.scalar(item)) }])
     }
 
@@ -354,7 +365,7 @@ impl<'a> Editor<'a> {
             // `- name: app` loses `name: app`; the next entry moves up behind the dash.
             return next.map(|n| vec![TextEdit { span: e.key.span.start..n.key.span.start, text: String::new() }]);
         }
-        let last_line_end = self.line_end(end.saturating_sub(1).max(e.key.span.start));
+        let last_line_end = self.last_line_end(e.key.span.start, end);
         let stop = (last_line_end + 1).min(self.text.len());
         Some(vec![TextEdit { span: start..stop, text: String::new() }])
     }
@@ -381,7 +392,7 @@ impl<'a> Editor<'a> {
         if !self.text[start..dash].trim().is_empty() {
             return None;
         }
-        let stop = (self.line_end(item.span.end.saturating_sub(1).max(item.span.start)) + 1).min(self.text.len());
+        let stop = (self.last_line_end(item.span.start, item.span.end) + 1).min(self.text.len());
         Some(vec![TextEdit { span: start..stop, text: String::new() }])
     }
 }
@@ -409,20 +420,51 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> String {
     out
 }
 
-/// The node whose span is exactly `span` (first found), in any of the documents.
+/// The node whose span is exactly `span` (the deepest such node, first found), in any of
+/// the documents. The deepest: a block sequence written without indentation under its key
+/// (`containers:` then `- name: app` at the same column) starts where its first item does,
+/// so a one-item sequence and its item have the same span; the item is the one meant.
 pub fn node_at<'n>(docs: &'n [rampart_yaml::Document], span: &Span) -> Option<&'n Node> {
     fn walk<'n>(n: &'n Node, span: &Span) -> Option<&'n Node> {
-        if n.span == *span && !n.borrowed {
-            return Some(n);
-        }
         if n.span.end < span.start || n.span.start > span.end {
             return None;
         }
-        match &n.value {
+        let deeper = match &n.value {
             Value::Scalar(..) => None,
             Value::Seq(items) => items.iter().find_map(|i| walk(i, span)),
             Value::Map(entries) => entries.iter().find_map(|e| walk(&e.value, span)),
-        }
+        };
+        deeper.or_else(|| (n.span == *span && !n.borrowed).then_some(n))
     }
     docs.iter().find_map(|d| walk(&d.root, span))
+}
+
+/// The step a text indents a block by: how much deeper than a line opening a block (`key:`,
+/// `- key:`, a JSON `{` or `[`) the next line starts, the most common such step (the smaller
+/// on a tie; 2 when no line opens a block). Lines inside block scalars (a script's own
+/// indentation) and comments do not count.
+pub fn indent_step(text: &str) -> usize {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).collect();
+    let mut counts = [0usize; 9];
+    for pair in lines.windows(2) {
+        let (open, next) = (pair[0].trim_end(), pair[1]);
+        if !open.ends_with([':', '{', '[']) || open.contains(" #") {
+            continue;
+        }
+        // The column of the key: past the indentation and any `- ` item markers.
+        let mut rest = open.trim_start_matches(' ');
+        while let Some(r) = rest.strip_prefix('-').filter(|r| r.starts_with(' ')) {
+            rest = r.trim_start_matches(' ');
+        }
+        let key = open.len() - rest.len();
+        let below = next.len() - next.trim_start_matches(' ').len();
+        if below > key && below - key <= 8 {
+            counts[below - key] += 1;
+        }
+    }
+    let best = counts.iter().enumerate().skip(1).max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)));
+    match best {
+        Some((step, n)) if *n > 0 => step,
+        _ => 2,
+    }
 }

@@ -132,3 +132,61 @@ fn aliased_nodes_are_not_edited() {
     let db = d.root.path(&["services", "db"]).unwrap();
     assert!(e.set(db, "read_only", &Val::Bool(true)).is_none());
 }
+
+#[test]
+fn node_at_finds_the_item_of_a_one_item_indentless_sequence() {
+    // The sequence starts where its only item does: the item is the node meant.
+    let text = "spec:\n  containers:\n  - name: c\n    image: x\n";
+    let d = doc(text);
+    let item = &d.root.path(&["spec", "containers"]).unwrap().items()[0];
+    let found = rampart_posture::edit::node_at(std::slice::from_ref(&d), &item.span).unwrap();
+    assert!(found.is_map(), "{found:?}");
+}
+
+#[test]
+fn unindented_block_lists_of_flow_items_stay_block_lists() {
+    // The reader starts such a list at its first item, a `{` or `[`: still a block list.
+    for (text, want) in [
+        ("volumes:\n- {name: a, emptyDir: {}}\nx: 1\n", "volumes:\n- {name: a, emptyDir: {}}\n- {name: b}\nx: 1\n"),
+        ("volumes:\n- [a]\nx: 1\n", "volumes:\n- [a]\n- {name: b}\nx: 1\n"),
+        ("volumes: [[a]]\n", "volumes: [[a], {name: b}]\n"),
+    ] {
+        let d = doc(text);
+        let e = Editor::new(text);
+        let item = Val::Map(vec![("name".into(), Val::str("b"))]);
+        let out = apply(text, &e.add_to_list(&d.root, &["volumes"], &item).unwrap());
+        assert_eq!(out, want);
+        let list = d.root.get("volumes").unwrap();
+        let out = apply(text, &e.remove_item(list, 0).unwrap());
+        assert!(parse_stream(&out).remove(0).is_ok(), "{out}");
+    }
+}
+
+#[test]
+fn entries_after_a_block_scalar_go_before_the_comments_that_follow_it() {
+    let text = "c:\n  cmd:\n    - |\n      exec a\n  # one\n  # two\n  x: 1\n";
+    let d = doc(text);
+    let e = Editor::new(text);
+    let c = d.root.get("c").unwrap();
+    let out = apply(text, &e.add_to_list(c, &["cmd"], &Val::str("b")).unwrap());
+    assert_eq!(out, "c:\n  cmd:\n    - |\n      exec a\n    - b\n  # one\n  # two\n  x: 1\n");
+    let text = "c:\n  cmd: |\n    exec é\n  # one\nd: 1\n";
+    let d = doc(text);
+    let e = Editor::new(text);
+    let c = d.root.get("c").unwrap();
+    let out = apply(text, &e.set(c, "y", &Val::Bool(true)).unwrap());
+    assert_eq!(out, "c:\n  cmd: |\n    exec é\n  y: true\n  # one\nd: 1\n");
+    let out = apply(text, &e.remove(c, "cmd").unwrap());
+    assert!(out.contains("# one"), "{out}");
+}
+
+#[test]
+fn the_indentation_step_ignores_scripts_in_block_scalars() {
+    use rampart_posture::edit::indent_step;
+    let text = "spec:\n  containers:\n  - name: a\n    command:\n      - |\n        if x\n         then y\n          z\n    image: b\n";
+    assert_eq!(indent_step(text), 2);
+    assert_eq!(indent_step("a:\n    b:\n        c: 1\n"), 4);
+    assert_eq!(indent_step("{\n\t\"a\": 1\n}\n"), 2);
+    assert_eq!(indent_step("a: 1\n"), 2);
+    assert_eq!(indent_step("{\n   \"a\": {\n      \"b\": 1\n   }\n}\n"), 3);
+}

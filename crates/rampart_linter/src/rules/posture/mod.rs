@@ -4,6 +4,8 @@
 //! the Kubernetes documentation defines them; `hardening` goes beyond them.
 
 pub mod baseline;
+pub(crate) mod fix_pod;
+pub(crate) mod fix_security_context;
 pub mod hardening;
 pub mod restricted;
 

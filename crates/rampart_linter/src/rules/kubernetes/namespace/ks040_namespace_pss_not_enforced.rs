@@ -1,7 +1,10 @@
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
 use rampart_yaml::Node;
 
 use crate::Finding;
 use crate::manifest::ManifestContext;
+use crate::rules::posture::fix_pod::{FileEditor, node};
 
 declare_rule! {
     /// A Namespace does not enforce a Pod Security Standards level.
@@ -51,10 +54,27 @@ declare_rule! {
     ///     pod-security.kubernetes.io/enforce-version: latest
     /// ```
     ///
+    /// ## Fix
+    /// - No `enforce` label, or `enforce: privileged`: enforces the level the namespace
+    ///   already watches with its `warn` label (else its `audit` label) when that is
+    ///   `baseline` or `restricted` — its owner measured the pods against it — and
+    ///   `baseline` otherwise: the level that stops known privilege escalations and that
+    ///   ordinary applications meet. Raise it to `restricted` once `warn: restricted` shows
+    ///   no violation.
+    /// - A level in the wrong case (`Restricted`) is written in lower case.
+    /// - An `enforce-version` before the level's last control, or malformed, becomes
+    ///   `latest`.
+    ///
+    /// Any other value (`strict`, empty) gets a display-only suggestion: what was meant is
+    /// for a human to say. `enforce-version` is not added: without it the cluster applies
+    /// its own (latest) definition.
+    ///
     /// ## Fix safety
-    /// No automatic fix: enforcing a level rejects the namespace's non-compliant pods at
-    /// their next creation; run with `warn` first (or `kubectl label --dry-run=server`) to
-    /// see which.
+    /// Unsafe: enforcing a level (or a newer definition of it) rejects the namespace's pods
+    /// that do not meet it at their next creation — a rollout or a node drain then leaves
+    /// them unscheduled. Before applying, `kubectl label --dry-run=server --overwrite ns
+    /// NAME pod-security.kubernetes.io/enforce=baseline` lists the pods that would be
+    /// rejected.
     ///
     /// ## References
     /// - Kubernetes, "Pod Security Admission": <https://kubernetes.io/docs/concepts/security/pod-security-admission/>
@@ -66,7 +86,7 @@ declare_rule! {
         severity: Warning,
         tags: ["pss", "policy", "cis-k8s:5.2.1", "seed:policy-enforcement"],
         equivalents: [],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -106,6 +126,25 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
         let anchor = name_node.or_else(|| ns.get("kind")).map_or_else(|| ns.span.clone(), |n| n.span.clone());
         let labels = ns.path(&["metadata", "labels"]);
         let label = |mode: &str| labels.and_then(|l| l.get(&format!("{PREFIX}{mode}"))).filter(|v| !v.is_null());
+        // The level a fix enforces: what `warn` (else `audit`) already measures, else baseline.
+        let target = ["warn", "audit"]
+            .into_iter()
+            .filter_map(|m| label(m)?.as_str())
+            .map(str::trim)
+            .find(|l| matches!(*l, "baseline" | "restricted"))
+            .unwrap_or("baseline");
+        let ed = FileEditor::new(cx);
+        let set_level = |node_span: Option<&std::ops::Range<usize>>, level: &str| {
+            let value = Val::str(level);
+            match node_span {
+                Some(span) => ed.replace(node(cx, span)?, &value),
+                None => ed.set_path(ns, &["metadata", "labels", &format!("{PREFIX}enforce")], &value),
+            }
+        };
+        let enforce_fix = |node_span: Option<&std::ops::Range<usize>>, level: &str| {
+            set_level(node_span, level)
+                .map(|edits| Fix::unsafe_(format!("Enforce the `{level}` Pod Security level"), edits))
+        };
         let Some(enforce) = label("enforce") else {
             let watching: Vec<String> =
                 ["warn", "audit"].into_iter().filter_map(|m| Some(format!("`{m}: {}`", label(m)?.as_str()?))).collect();
@@ -114,24 +153,31 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             } else {
                 format!("only {}: violations are reported, not blocked", watching.join(" and "))
             };
-            out.push(
-                cx.finding(&INFO, anchor, format!("namespace `{name}` enforces no Pod Security level"))
-                    .with_label(format!("no `{PREFIX}enforce` label: {why}"))
-                    .with_help(format!("label it `{PREFIX}enforce: restricted` (or `baseline`)")),
-            );
+            let finding = cx
+                .finding(&INFO, anchor, format!("namespace `{name}` enforces no Pod Security level"))
+                .with_label(format!("no `{PREFIX}enforce` label: {why}"))
+                .with_help(format!("label it `{PREFIX}enforce: restricted` (or `baseline`)"));
+            out.push(with_fix(finding, enforce_fix(None, target)));
             continue;
         };
         let level = enforce.as_str().unwrap_or("").trim();
         if level == "privileged" {
-            out.push(
-                cx.finding(&INFO, enforce.span.clone(), format!("namespace `{name}` enforces the `privileged` Pod Security level"))
-                    .with_label("`privileged` admits every pod: host namespaces, hostPath, privileged containers")
-                    .with_help("enforce `restricted` (or `baseline`), and move the workloads that need host access to a namespace of their own"),
-            );
+            let finding = cx
+                .finding(&INFO, enforce.span.clone(), format!("namespace `{name}` enforces the `privileged` Pod Security level"))
+                .with_label("`privileged` admits every pod: host namespaces, hostPath, privileged containers")
+                .with_help("enforce `restricted` (or `baseline`), and move the workloads that need host access to a namespace of their own");
+            out.push(with_fix(finding, enforce_fix(Some(&enforce.span), target)));
             continue;
         }
         if !LEVELS.contains(&level) {
-            out.push(
+            let lower = level.to_ascii_lowercase();
+            let fix = match lower.as_str() {
+                "baseline" | "restricted" if enforce.as_str().is_some() => enforce_fix(Some(&enforce.span), &lower),
+                "privileged" if enforce.as_str().is_some() => enforce_fix(Some(&enforce.span), target),
+                _ => set_level(Some(&enforce.span), target)
+                    .map(|edits| Fix::display_only(format!("Enforce a Pod Security level, such as `{target}`"), edits)),
+            };
+            let finding =
                 cx.finding(
                     &INFO,
                     enforce.span.clone(),
@@ -144,8 +190,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     },
                 )
                     .with_label("Pod Security admission rejects the label: the levels are `privileged`, `baseline` and `restricted`")
-                    .with_help("write `restricted` or `baseline`, in lower case"),
-            );
+                    .with_help("write `restricted` or `baseline`, in lower case");
+            out.push(with_fix(finding, fix));
             continue;
         }
         let Some(version) = label("enforce-version") else { continue };
@@ -154,9 +200,14 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let Some((since, what)) = complete_since(level) else { continue };
+        let latest = || {
+            node(cx, &version.span)
+                .and_then(|n| ed.replace(n, &Val::str("latest")))
+                .map(|edits| Fix::unsafe_(format!("Enforce the latest definition of `{level}`"), edits))
+        };
         match minor(v) {
             Some(m) if m >= since => {}
-            Some(_) => out.push(
+            Some(_) => out.push(with_fix(
                 cx.finding(
                     &INFO,
                     version.span.clone(),
@@ -164,8 +215,9 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 )
                 .with_label(what)
                 .with_help("pin `latest` or a version from the cluster's own minor release"),
-            ),
-            None => out.push(
+                latest(),
+            )),
+            None => out.push(with_fix(
                 cx.finding(
                     &INFO,
                     version.span.clone(),
@@ -173,7 +225,15 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 )
                 .with_label("Pod Security admission rejects the label: write `latest` or `v1.MINOR`")
                 .with_help("pin `latest` or a version from the cluster's own minor release"),
-            ),
+                latest(),
+            )),
         }
+    }
+}
+
+fn with_fix(finding: Finding, fix: Option<Fix>) -> Finding {
+    match fix {
+        Some(fix) => finding.with_fix(fix),
+        None => finding,
     }
 }

@@ -1,4 +1,5 @@
 use super::common::{DEFAULT_NAMESPACE, Direction, Policies};
+use super::generate::namespace_fix;
 use crate::Finding;
 use crate::manifest::ProjectContext;
 
@@ -57,9 +58,31 @@ declare_rule! {
     ///   policyTypes: [Ingress, Egress]
     /// ```
     ///
+    /// ## Fix
+    /// Creates `networkpolicy-<namespace>.yaml` beside the file the finding points into
+    /// (`rampart fix --diff` shows it): a default-deny policy for the directions the
+    /// namespace lacks one for, and allow policies derived from the namespace's Services
+    /// (among all the files given together):
+    /// - ingress: to the pods each Service selects (its `selector`), on the ports it targets
+    ///   (`targetPort`, else `port`; a named port stays named), from any source — a Service
+    ///   is the statement that its port is meant to be reached, and its clients may be in
+    ///   other namespaces or outside the cluster;
+    /// - egress: DNS to the cluster's DNS pods (`k8s-app: kube-dns` in `kube-system`, UDP
+    ///   and TCP 53), and from every pod of the namespace to the pods of its Services on
+    ///   their target ports.
+    ///
+    /// The policies name the namespace when its objects do; for objects without
+    /// `metadata.namespace` they name none, and land where the workloads are applied. Names
+    /// already taken by a policy of the namespace get a suffix. No fix when a policy that
+    /// selects every pod admits everything in the missing direction (KS062): no policy
+    /// added can isolate the pods then.
+    ///
     /// ## Fix safety
-    /// No automatic fix: a default-deny policy cuts every flow that is not allowed
-    /// explicitly, DNS included; the allow policies must be written first.
+    /// Unsafe: a default-deny cuts every flow nobody declared — calls to other namespaces,
+    /// to databases or APIs outside the cluster, to the Kubernetes API, health checks from
+    /// a load balancer on another port, a DNS service with other labels. Review the file
+    /// (the comments say what it allows) and add what the workloads need before applying
+    /// it.
     ///
     /// ## References
     /// - Kubernetes, "Network Policies", Default policies: <https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies>
@@ -71,7 +94,7 @@ declare_rule! {
         severity: Warning,
         tags: ["network", "isolation", "cis-k8s:5.3.2", "nist-800-190:4.4.2", "cwe:923", "seed:network-policy"],
         equivalents: [],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -97,15 +120,12 @@ pub(super) fn check(cx: &ProjectContext<'_>, out: &mut Vec<Finding>) {
         if !policies.evaluated(ns) {
             continue;
         }
-        let missing: Vec<&str> = [Direction::Ingress, Direction::Egress]
-            .into_iter()
-            .filter(|d| !policies.default_deny(ns, *d))
-            .map(Direction::field)
-            .collect();
-        if missing.is_empty() {
+        let directions: Vec<Direction> =
+            [Direction::Ingress, Direction::Egress].into_iter().filter(|d| !policies.default_deny(ns, *d)).collect();
+        if directions.is_empty() {
             continue;
         }
-        let missing = missing.join(" or ");
+        let missing = directions.iter().map(|d| d.field()).collect::<Vec<_>>().join(" or ");
         let namespace_object = cx.objects().find(|(_, o)| {
             o.get_str("kind") == Some("Namespace")
                 && o.get_str("apiVersion").is_some_and(|v| v == "v1")
@@ -137,6 +157,10 @@ pub(super) fn check(cx: &ProjectContext<'_>, out: &mut Vec<Finding>) {
                     open_to(&missing)
                 ))
             }
+        };
+        let finding = match namespace_fix(cx, &policies, ns) {
+            Some(fix) => finding.with_fix(fix),
+            None => finding,
         };
         out.push(finding.with_help(format!(
             "add a NetworkPolicy with `podSelector: {{}}` and `policyTypes: [{}]` in namespace `{ns}`, then allow each workload's traffic",

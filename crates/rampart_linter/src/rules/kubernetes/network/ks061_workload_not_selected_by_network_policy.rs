@@ -1,4 +1,5 @@
 use super::common::{DEFAULT_NAMESPACE, Policies, selects};
+use super::generate::namespace_fix;
 use crate::Finding;
 use crate::manifest::ProjectContext;
 
@@ -42,8 +43,18 @@ declare_rule! {
     /// Use instead: a policy for `app: worker`, or a default-deny policy (`podSelector: {}`)
     /// for the whole namespace.
     ///
+    /// ## Fix
+    /// The fix of [KS060](KS060.md), which reports the same namespace: it creates
+    /// `networkpolicy-<namespace>.yaml` beside the file, with a default-deny policy for
+    /// the namespace (which selects this workload too) and allow policies derived from the
+    /// namespace's Services. All the findings of a namespace share that one file. A policy
+    /// for this workload alone is not written: it would isolate it while leaving its
+    /// neighbours open.
+    ///
     /// ## Fix safety
-    /// No automatic fix: which traffic the workload needs is for a human to write down.
+    /// Unsafe, as for KS060: a default-deny cuts every flow the Services do not declare
+    /// (calls to other namespaces, to the API server, to databases outside the cluster);
+    /// which traffic the workload needs beyond them is for a human to add before applying.
     ///
     /// ## References
     /// - Kubernetes, "Network Policies", The two sorts of pod isolation: <https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation>
@@ -55,12 +66,14 @@ declare_rule! {
         severity: Note,
         tags: ["network", "isolation", "cis-k8s:5.3.2", "cwe:923", "seed:network-policy"],
         equivalents: ["kube-linter:non-isolated-pod"],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
 pub(super) fn check(cx: &ProjectContext<'_>, out: &mut Vec<Finding>) {
     let policies = Policies::collect(cx);
+    // One fix (one file) per namespace, shared by its findings.
+    let mut fixes: Vec<(&str, Option<rampart_diagnostics::Fix>)> = Vec::new();
     for (file, w) in cx.workloads() {
         if w.kind == "PodTemplate" {
             continue;
@@ -83,8 +96,8 @@ pub(super) fn check(cx: &ProjectContext<'_>, out: &mut Vec<Finding>) {
             format!("no `podSelector` matches its pod labels `{}`", labels.join(","))
         };
         let unset = if w.namespace.is_none() { " (no `metadata.namespace`: `default` assumed)" } else { "" };
-        out.push(
-            cx.finding(
+        let finding = cx
+            .finding(
                 &INFO,
                 file,
                 w.anchor.clone(),
@@ -94,7 +107,18 @@ pub(super) fn check(cx: &ProjectContext<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .with_label(label)
-            .with_help("add a NetworkPolicy whose `podSelector` matches its pods, or a default-deny policy for the namespace"),
-        );
+            .with_help("add a NetworkPolicy whose `podSelector` matches its pods, or a default-deny policy for the namespace");
+        let fix = match fixes.iter().find(|(n, _)| *n == ns) {
+            Some((_, fix)) => fix.clone(),
+            None => {
+                let fix = namespace_fix(cx, &policies, ns);
+                fixes.push((ns, fix.clone()));
+                fix
+            }
+        };
+        out.push(match fix {
+            Some(fix) => finding.with_fix(fix),
+            None => finding,
+        });
     }
 }

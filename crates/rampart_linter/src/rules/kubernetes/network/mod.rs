@@ -2,6 +2,7 @@
 //! the manifests given together for the namespace-wide checks, and Services.
 
 mod common;
+mod generate;
 pub mod ks060_namespace_without_default_deny;
 pub mod ks061_workload_not_selected_by_network_policy;
 pub mod ks062_network_policy_allows_all;

@@ -1,5 +1,11 @@
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{Format, Setting, Workload};
+
 use crate::Finding;
 use crate::manifest::{ManifestContext, per_format};
+use crate::rules::posture::fix_pod::{FileEditor, compose_service, entry_with_value, pod_spec};
+use crate::rules::posture::oci_root;
 
 declare_rule! {
     /// A workload shares the host's network, PID or IPC namespace.
@@ -28,8 +34,20 @@ declare_rule! {
     /// file, remove `network_mode: host` and publish the ports; in an OCI config, add the
     /// missing namespaces to `linux.namespaces`.
     ///
+    /// ## Fix
+    /// Kubernetes: removes `hostNetwork: true`, `hostPID: true` or `hostIPC: true` from the
+    /// pod spec. Compose: removes `network_mode: host`, `pid: host` or `ipc: host` from the
+    /// service (not from a service it `extends`, which others may share: no fix then). OCI:
+    /// adds the missing entry (`{"type": "network"}`) to `linux.namespaces`, creating the list
+    /// if needed, or removes the `path` that joins PID 1's namespace.
+    ///
     /// ## Fix safety
-    /// No automatic fix yet: a node agent may need the host's namespace by design.
+    /// Unsafe: a node agent may need the host's namespace by design (a CNI plugin, a node
+    /// exporter reading every process, a tool sharing memory with a host process), and a
+    /// pod that served on the node's addresses is reached through a Service afterwards. In
+    /// Compose, the ports a `network_mode: host` service listened on must be published; an
+    /// OCI process in a new network namespace has only a loopback interface until something
+    /// wires it.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "Host Namespaces"
@@ -55,7 +73,7 @@ declare_rule! {
             "checkov:CKV_K8S_18",
             "checkov:CKV_K8S_19",
         ],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -96,11 +114,52 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             } else {
                 format!("add `{{\"type\": \"{ty}\"}}` to `linux.namespaces`")
             };
-            out.push(
-                cx.finding(&INFO, span, format!("{} shares the host's {what} namespace", w.describe()))
-                    .with_label(per_format(w, risk, &risk.replace("node", "host"), &risk.replace("node", "host")))
-                    .with_help(per_format(w, kubernetes, compose, &oci)),
-            );
+            let mut finding = cx
+                .finding(&INFO, span, format!("{} shares the host's {what} namespace", w.describe()))
+                .with_label(per_format(w, risk, &risk.replace("node", "host"), &risk.replace("node", "host")))
+                .with_help(per_format(w, kubernetes, compose, &oci));
+            if let Some(fix) = fix(cx, w, setting, ty) {
+                finding = finding.with_fix(fix);
+            }
+            out.push(finding);
+        }
+    }
+}
+
+/// Removes the setting that shares the host's namespace `ty` (`network`, `pid`, `ipc`), or
+/// gives an OCI process a namespace of its own.
+fn fix(cx: &ManifestContext<'_>, w: &Workload, setting: &Setting<bool>, ty: &str) -> Option<Fix> {
+    let ed = FileEditor::new(cx);
+    match w.format {
+        Format::Kubernetes => {
+            let spec = pod_spec(cx, w)?;
+            let entry = entry_with_value(spec, &setting.span()?)?;
+            let key = entry.key.as_str()?;
+            Some(Fix::unsafe_(format!("Remove `{key}`"), ed.remove(spec, key)?))
+        }
+        Format::Compose => {
+            let service = compose_service(cx, w)?;
+            let entry = entry_with_value(service, &setting.span()?)?;
+            let key = entry.key.as_str()?;
+            Some(Fix::unsafe_(format!("Remove `{key}: host`"), ed.remove(service, key)?))
+        }
+        Format::Oci => {
+            let root = oci_root(cx, w)?;
+            if setting.is_explicit() {
+                let span = setting.span()?;
+                let namespaces = root.path(&["linux", "namespaces"])?;
+                let item = namespaces.items().iter().find(|n| n.get("path").is_some_and(|p| p.span == span))?;
+                Some(Fix::unsafe_(
+                    format!("Remove the `path` of the `{ty}` namespace: the process gets a namespace of its own"),
+                    ed.remove(item, "path")?,
+                ))
+            } else {
+                let entry = Val::Map(vec![("type".to_string(), Val::str(ty))]);
+                Some(Fix::unsafe_(
+                    format!("Add `{{\"type\": \"{ty}\"}}` to `linux.namespaces`"),
+                    ed.append(root, &["linux", "namespaces"], &entry)?,
+                ))
+            }
         }
     }
 }

@@ -1,5 +1,9 @@
+use rampart_diagnostics::Fix;
+use rampart_posture::Port;
+
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_pod::{FileEditor, node};
 
 declare_rule! {
     /// A container opens a port on the node itself (`hostPort`).
@@ -31,9 +35,15 @@ declare_rule! {
     /// Use instead: drop `hostPort` and expose the pod through a Service (of type
     /// `NodePort` or `LoadBalancer` when it must be reachable from outside the cluster).
     ///
+    /// ## Fix
+    /// Removes `hostPort` from the port entry, and its `hostIP` (which only says where the
+    /// host port listens); `containerPort` stays, so a Service can route to it.
+    ///
     /// ## Fix safety
-    /// No automatic fix: removing `hostPort` changes how clients reach the pod, so a Service
-    /// has to replace it. Unsafe; rampart does not apply it.
+    /// Unsafe: removing `hostPort` changes how clients reach the pod. Whatever connected to
+    /// the node's port (a DNS resolver on port 53, an ingress controller on 80 and 443) must
+    /// go through a Service (`NodePort` or `LoadBalancer` when it comes from outside the
+    /// cluster), which the fix does not create.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "Host Ports"
@@ -51,7 +61,7 @@ declare_rule! {
             "polaris:hostPortSet",
             "checkov:CKV_K8S_26",
         ],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -68,12 +78,33 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     Some(p) if p != host.value => format!("port {} of the node, forwarded to port {p}", host.value),
                     _ => format!("port {} of the node itself", host.value),
                 };
-                out.push(
-                    cx.finding(&INFO, span, format!("{} opens port {} on the node", container_label(w, c), host.value))
-                        .with_label(label)
-                        .with_help("remove `hostPort` and reach the pod through a Service"),
-                );
+                let mut finding = cx
+                    .finding(&INFO, span, format!("{} opens port {} on the node", container_label(w, c), host.value))
+                    .with_label(label)
+                    .with_help("remove `hostPort` and reach the pod through a Service");
+                if let Some(fix) = fix(cx, port) {
+                    finding = finding.with_fix(fix);
+                }
+                out.push(finding);
             }
         }
     }
+}
+
+fn fix(cx: &ManifestContext<'_>, port: &Port) -> Option<Fix> {
+    let ed = FileEditor::new(cx);
+    let entry = node(cx, &port.span).filter(|n| n.is_map())?;
+    let mut edits = ed.remove(entry, "hostPort")?;
+    // `hostIP` only says where the host port listens. In a flow mapping the two removals
+    // may share a separator: then `hostIP` stays (it is harmless alone).
+    if let Some(more) = entry.get("hostIP").and_then(|_| ed.remove(entry, "hostIP"))
+        && !more.iter().any(|m| edits.iter().any(|e| m.span.start < e.span.end && e.span.start < m.span.end))
+    {
+        edits.extend(more);
+    }
+    let message = match port.container_port {
+        Some(p) => format!("Remove `hostPort`: port {p} stays reachable through a Service"),
+        None => "Remove `hostPort`".to_string(),
+    };
+    Some(Fix::unsafe_(message, edits))
 }

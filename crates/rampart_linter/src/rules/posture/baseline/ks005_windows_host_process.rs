@@ -1,5 +1,9 @@
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_pod::{FileEditor, node};
 
 declare_rule! {
     /// A pod or container runs as a Windows HostProcess container.
@@ -27,10 +31,17 @@ declare_rule! {
     /// Use instead: remove `hostProcess` (and `hostNetwork`) and give the workload only the
     /// access it needs, through volumes and Services.
     ///
+    /// ## Fix
+    /// Writes `hostProcess: false` where `hostProcess: true` is written, on the pod and on
+    /// each container that sets it (Kubernetes requires every container of a HostProcess
+    /// pod to be one, so all of them are fixed together). `false` is what the baseline
+    /// allows; the rest of `windowsOptions` (`runAsUserName`) is left alone.
+    ///
     /// ## Fix safety
-    /// No automatic fix: node agents written as HostProcess containers need the host by
-    /// design; they belong in a namespace whose Pod Security level is `privileged`. Unsafe;
-    /// rampart does not apply it.
+    /// Unsafe: node agents written as HostProcess containers need the host by design (they
+    /// belong in a namespace whose Pod Security level is `privileged`); without it they run
+    /// in a container and may no longer start, and a `runAsUserName` of a host account
+    /// (`NT AUTHORITY\SYSTEM`) must then be changed to a container account.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "HostProcess"
@@ -47,7 +58,7 @@ declare_rule! {
             "kyverno:disallow-host-process",
             "trivy:KSV-0103",
         ],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -59,15 +70,15 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             && pod.value
             && let Some(span) = pod.span()
         {
-            out.push(
-                cx.finding(
+            let finding = cx
+                .finding(
                     &INFO,
-                    span,
+                    span.clone(),
                     format!("{} runs its containers as Windows HostProcess containers", w.describe()),
                 )
                 .with_label(LABEL)
-                .with_help("remove `hostProcess: true`"),
-            );
+                .with_help("remove `hostProcess: true`");
+            out.push(with_fix(cx, finding, &span));
         }
         for c in &w.containers {
             let setting = &c.windows_host_process;
@@ -75,16 +86,25 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 && setting.is_explicit()
                 && let Some(span) = setting.span()
             {
-                out.push(
-                    cx.finding(
+                let finding = cx
+                    .finding(
                         &INFO,
-                        span,
+                        span.clone(),
                         format!("{} runs as a Windows HostProcess container", container_label(w, c)),
                     )
                     .with_label(LABEL)
-                    .with_help("remove `hostProcess: true`"),
-                );
+                    .with_help("remove `hostProcess: true`");
+                out.push(with_fix(cx, finding, &span));
             }
         }
+    }
+}
+
+/// `hostProcess: false` where `true` is written.
+fn with_fix(cx: &ManifestContext<'_>, finding: Finding, span: &std::ops::Range<usize>) -> Finding {
+    let edits = node(cx, span).and_then(|n| FileEditor::new(cx).replace(n, &Val::Bool(false)));
+    match edits {
+        Some(edits) => finding.with_fix(Fix::unsafe_("Set `hostProcess: false`", edits)),
+        None => finding,
     }
 }

@@ -1,8 +1,11 @@
-use rampart_posture::Format;
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{ContainerPosture, Format, Workload};
 
 use super::written_scalar;
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_security_context::{listed, remove_capabilities, replace_at, to_edits, with_fix};
 
 declare_rule! {
     /// A container adds a Linux capability beyond the baseline set.
@@ -43,11 +46,19 @@ declare_rule! {
     /// Use instead: remove the capabilities, and drop the ones the workload does not need
     /// (`drop: [ALL]`, then add back only what it uses from the baseline set).
     ///
+    /// ## Fix
+    /// The capabilities beyond the baseline set are removed, in one fix per container: from
+    /// Kubernetes `capabilities.add` and Compose `cap_add` (the key goes when nothing is left),
+    /// and, for an OCI config, whose capability sets are absolute, from each of its `bounding`,
+    /// `effective`, `inheritable`, `permitted` and `ambient` sets (the baseline ones and
+    /// `NET_RAW` stay). A Kubernetes `CAP_CHOWN` or `chown` is written `CHOWN` instead.
+    ///
     /// ## Fix safety
-    /// No automatic fix: removing a capability can break the feature that needs it, and only
-    /// a human knows whether that feature must stay (it then belongs in a namespace whose Pod
-    /// Security level is `privileged`). Respelling `CAP_CHOWN` as `CHOWN` would be safe, but
-    /// rampart does not apply fixes to manifests yet.
+    /// Removing a capability is unsafe: the feature that needs it fails, and only a human knows
+    /// whether that feature must stay (the workload then belongs in a namespace whose Pod
+    /// Security level is `privileged`). Respelling a baseline capability is safe: the container
+    /// gets the capability it asked for under the name Pod Security admission accepts, and
+    /// gaining a capability cannot break a working process.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "Capabilities"
@@ -67,7 +78,7 @@ declare_rule! {
             "checkov:CKV_K8S_25",
             "polaris:insecureCapabilities",
         ],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -136,7 +147,9 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 let span = cap.span().unwrap_or_else(|| c.anchor.clone());
                 let who = container_label(w, c);
                 let finding = if BASELINE_CAPABILITIES.contains(&normalized) {
-                    cx.finding(
+                    let respell = replace_at(cx, &span, &Val::str(normalized))
+                        .map(|e| Fix::safe(format!("Write it `{normalized}`"), to_edits(e)));
+                    let finding = cx.finding(
                         &INFO,
                         span,
                         format!(
@@ -144,20 +157,47 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .with_label("Pod Security compares capability names exactly")
-                    .with_help(format!("write it as `{normalized}`"))
+                    .with_help(format!("write it as `{normalized}`"));
+                    with_fix(finding, respell)
                 } else if normalized == "ALL" {
-                    cx.finding(&INFO, span, format!("{who} adds every capability"))
-                        .with_label(power(normalized))
-                        .with_help("remove it, and add back only the default capabilities the workload uses")
+                    let fix = fix(cx, w, c, &span);
+                    with_fix(
+                        cx.finding(&INFO, span, format!("{who} adds every capability"))
+                            .with_label(power(normalized))
+                            .with_help("remove it, and add back only the default capabilities the workload uses"),
+                        fix,
+                    )
                 } else {
-                    cx.finding(&INFO, span, format!("{who} adds the capability `{checked}`, beyond the baseline set"))
-                        .with_label(power(normalized))
-                        .with_help(
-                            "remove it; the baseline allows only the runtime's defaults (CHOWN, SETUID, NET_BIND_SERVICE, …)",
-                        )
+                    let fix = fix(cx, w, c, &span);
+                    with_fix(
+                        cx.finding(&INFO, span, format!("{who} adds the capability `{checked}`, beyond the baseline set"))
+                            .with_label(power(normalized))
+                            .with_help(
+                                "remove it; the baseline allows only the runtime's defaults (CHOWN, SETUID, NET_BIND_SERVICE, …)",
+                            ),
+                        fix,
+                    )
                 };
                 out.push(finding);
             }
         }
     }
+}
+
+/// Removes every added capability beyond the baseline set (for OCI, `NET_RAW` stays: it is a
+/// runtime default the baseline lets a container keep), in one edit for the container.
+fn fix(cx: &ManifestContext<'_>, w: &Workload, c: &ContainerPosture, at: &std::ops::Range<usize>) -> Option<Fix> {
+    let oci = w.format == Format::Oci;
+    let removed =
+        remove_capabilities(cx, w, c, |name, _| !BASELINE_CAPABILITIES.contains(&name) && (!oci || name != "NET_RAW"))?;
+    // A capability a Compose service inherits from the service it extends stays.
+    if !removed.spans.contains(at) {
+        return None;
+    }
+    let from = match w.format {
+        Format::Kubernetes => "`capabilities.add`",
+        Format::Compose => "`cap_add`",
+        Format::Oci => "every capability set of the process",
+    };
+    Some(Fix::unsafe_(format!("Remove {} from {from}", listed(&removed.names)), to_edits(removed.edits)))
 }

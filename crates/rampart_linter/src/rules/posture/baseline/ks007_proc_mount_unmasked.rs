@@ -1,7 +1,12 @@
-use rampart_posture::Format;
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{Format, Workload};
 
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_security_context::{
+    Parent, editor, json_insert, json_replace, parent_of, remove_compose_option, remove_entry, to_edits, with_fix,
+};
 use crate::rules::posture::{oci_missing_at, oci_root};
 
 declare_rule! {
@@ -35,9 +40,16 @@ declare_rule! {
     /// ```
     /// Use instead: remove `procMount` (or set it to `Default`).
     ///
+    /// ## Fix
+    /// - Kubernetes: `procMount` is removed (the default is `Default`).
+    /// - Compose: `systempaths=unconfined` is removed from `security_opt`.
+    /// - OCI: `linux.maskedPaths` and `linux.readonlyPaths`, where missing or empty, get the
+    ///   lists Docker and containerd write (`/proc/kcore`, `/proc/keys`, `/sys/firmware`, … masked;
+    ///   `/proc/sys`, `/proc/sysrq-trigger`, … read-only).
+    ///
     /// ## Fix safety
-    /// No automatic fix: nested container builders ask for an unmasked `/proc` on purpose,
-    /// and removing it stops them. Unsafe; rampart does not apply it.
+    /// Unsafe: nested container builders and runtimes (rootless BuildKit, Podman in a pod) ask
+    /// for an unmasked `/proc` on purpose, to mount their own, and fail without it.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "/proc Mount Type"
@@ -55,7 +67,7 @@ declare_rule! {
             "kube-linter:unsafe-proc-mount",
             "polaris:procMount",
         ],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -77,7 +89,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     .into_iter()
                     .find(|k| linux.and_then(|l| l.get(k)).is_none())
                     .unwrap_or("maskedPaths");
-                out.push(
+                out.push(with_fix(
                     cx.finding(
                         &INFO,
                         oci_missing_at(cx, w, &["linux", missing]).unwrap_or_else(|| w.anchor.clone()),
@@ -85,7 +97,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     )
                     .with_label(format!("no `{missing}`: the host kernel's files in /proc are not hidden"))
                     .with_help(OCI_HELP),
-                );
+                    oci_fix(cx, w),
+                ));
                 continue;
             }
             if !setting.is_explicit() {
@@ -119,11 +132,74 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     )
                 }
             };
-            out.push(
+            let fix = match w.format {
+                Format::Kubernetes => remove_field(cx, &span),
+                Format::Compose => remove_compose_option(cx, w, &span).map(|(e, m)| Fix::unsafe_(m, to_edits(e))),
+                Format::Oci => oci_fix(cx, w),
+            };
+            out.push(with_fix(
                 cx.finding(&INFO, span, message)
                     .with_label("without the masks that hide the host kernel's files")
                     .with_help(help),
-            );
+                fix,
+            ));
         }
     }
+}
+
+/// What Docker and containerd mask in a container (`maskedPaths` of their default spec).
+const MASKED_PATHS: &[&str] = &[
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+];
+
+/// What they make read-only (`readonlyPaths`).
+const READONLY_PATHS: &[&str] = &["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+/// Removes `procMount`.
+fn remove_field(cx: &ManifestContext<'_>, span: &std::ops::Range<usize>) -> Option<Fix> {
+    let Parent::Entry(sc, key) = parent_of(cx.documents, span)? else { return None };
+    let edits = remove_entry(&editor(cx), cx.file.text(), sc, key)?;
+    Some(Fix::unsafe_("Remove `procMount` (the default is `Default`)", to_edits(edits)))
+}
+
+/// Docker's lists wherever `linux.maskedPaths` or `linux.readonlyPaths` is missing or empty.
+fn oci_fix(cx: &ManifestContext<'_>, w: &Workload) -> Option<Fix> {
+    let linux = oci_root(cx, w)?.get("linux").filter(|l| l.is_map() && !l.entries().is_empty())?;
+    let mut edits = Vec::new();
+    let mut written = Vec::new();
+    let mut missing = Vec::new();
+    for (key, paths) in [("maskedPaths", MASKED_PATHS), ("readonlyPaths", READONLY_PATHS)] {
+        let value = Val::List(paths.iter().map(|p| Val::str(*p)).collect());
+        match linux.get(key) {
+            Some(list) if list.items().is_empty() => {
+                edits.extend(json_replace(cx, linux, list, &value)?);
+                written.push(key);
+            }
+            Some(_) => {}
+            None => missing.push((key, value)),
+        }
+    }
+    // Missing keys go in one insertion, so that they land in order.
+    if !missing.is_empty() {
+        let mut text = Vec::new();
+        for (key, value) in &missing {
+            text.extend(json_insert(cx, linux, key, value)?);
+            written.push(key);
+        }
+        let at = text.first()?.span.clone();
+        let joined: String = text.into_iter().map(|e| e.text).collect();
+        edits.push(rampart_posture::edit::TextEdit { span: at, text: joined });
+    }
+    let what = written.iter().map(|k| format!("`linux.{k}`")).collect::<Vec<_>>().join(" and ");
+    Some(Fix::unsafe_(format!("Write Docker's default {what}"), to_edits(edits)))
 }

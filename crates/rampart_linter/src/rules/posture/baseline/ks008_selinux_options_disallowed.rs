@@ -1,7 +1,12 @@
-use rampart_posture::{Format, SeLinux};
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::TextEdit;
+use rampart_posture::{Format, SeLinux, Workload};
 
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_security_context::{
+    Parent, editor, parent_of, remove_compose_option, remove_entry, to_edits, with_fix,
+};
 
 declare_rule! {
     /// A pod or container sets an SELinux type, user or role that the baseline forbids.
@@ -40,9 +45,17 @@ declare_rule! {
     /// Use instead: remove `type`, `user` and `role`; set only `level` if the workload needs
     /// particular MCS categories.
     ///
+    /// ## Fix
+    /// - Kubernetes: the forbidden `type`, `user` or `role` is removed from `seLinuxOptions`
+    ///   (the runtime then gives the container its usual `container_t` label).
+    /// - Compose: the `label=…` option is removed from `security_opt` (`label=disable` too).
+    /// - OCI: in `process.selinuxLabel`, the type becomes `container_t`, the user `system_u`, the
+    ///   role `system_r`.
+    ///
     /// ## Fix safety
-    /// No automatic fix: a workload given `spc_t` usually needs host access that the
-    /// container types deny, and removing it stops it. Unsafe; rampart does not apply it.
+    /// Unsafe: a workload given `spc_t` or `unconfined_t` usually needs host access that the
+    /// container types deny (a log collector reading the host's files, a CSI driver), and stops
+    /// working without it.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "SELinux"
@@ -59,7 +72,7 @@ declare_rule! {
             "kyverno:disallow-selinux",
             "trivy:KSV-0025",
         ],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -68,10 +81,9 @@ const ALLOWED_TYPES: &[&str] = &["", "container_t", "container_init_t", "contain
 
 pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
     for w in &cx.workloads {
-        let oci = w.format == Format::Oci;
-        report(cx, out, &w.describe(), &w.pod.selinux, false, oci);
+        report(cx, out, w, &w.describe(), &w.pod.selinux, false);
         for c in &w.containers {
-            report(cx, out, &container_label(w, c), &c.selinux, true, oci);
+            report(cx, out, w, &container_label(w, c), &c.selinux, true);
         }
     }
 }
@@ -80,7 +92,15 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
 /// reported there).
 /// An OCI `selinuxLabel` is a whole label, `user:role:type:level`: there the standard user
 /// and role of container processes (`system_u`, `system_r`) are not reported.
-fn report(cx: &ManifestContext<'_>, out: &mut Vec<Finding>, who: &str, selinux: &SeLinux, container: bool, oci: bool) {
+fn report(
+    cx: &ManifestContext<'_>,
+    out: &mut Vec<Finding>,
+    w: &Workload,
+    who: &str,
+    selinux: &SeLinux,
+    container: bool,
+) {
+    let oci = w.format == Format::Oci;
     let own = |s: &Option<rampart_posture::Setting<String>>| {
         s.as_ref().filter(|s| if container { s.is_explicit() } else { s.is_written() }).cloned()
     };
@@ -93,7 +113,8 @@ fn report(cx: &ManifestContext<'_>, out: &mut Vec<Finding>, who: &str, selinux: 
             "unconfined_t" => "SELinux no longer confines it",
             _ => "not one of the container types the baseline allows",
         };
-        out.push(
+        let fix = fix(cx, w, &span, "type", "container_t");
+        out.push(with_fix(
             cx.finding(
                 &INFO,
                 span,
@@ -105,7 +126,8 @@ fn report(cx: &ManifestContext<'_>, out: &mut Vec<Finding>, who: &str, selinux: 
             )
             .with_label(label)
             .with_help("remove `type`, or use `container_t`"),
-        );
+            fix,
+        ));
     }
     for (field, setting, standard) in
         [("user", own(&selinux.user), "system_u"), ("role", own(&selinux.role), "system_r")]
@@ -115,18 +137,51 @@ fn report(cx: &ManifestContext<'_>, out: &mut Vec<Finding>, who: &str, selinux: 
             && !(oci && s.value == standard)
             && let Some(span) = s.span()
         {
-            out.push(
+            let fix = fix(cx, w, &span, field, standard);
+            out.push(with_fix(
                 cx.finding(&INFO, span, format!("{who} sets the SELinux {field} `{}`", s.value))
                     .with_label(format!("the baseline forbids a custom SELinux {field}"))
                     .with_help(format!("remove `{field}`")),
-            );
+                fix,
+            ));
         }
     }
     if let Some(span) = &selinux.disabled {
-        out.push(
+        out.push(with_fix(
             cx.finding(&INFO, span.clone(), format!("{who} turns SELinux separation off"))
                 .with_label("SELinux no longer confines it")
                 .with_help("remove `label=disable`"),
-        );
+            fix(cx, w, span, "disable", ""),
+        ));
     }
+}
+
+/// Removes the option or field written at `span`; in an OCI label, writes `standard` there.
+fn fix(
+    cx: &ManifestContext<'_>,
+    w: &Workload,
+    span: &std::ops::Range<usize>,
+    field: &str,
+    standard: &str,
+) -> Option<Fix> {
+    let (edits, message) = match w.format {
+        Format::Kubernetes => {
+            let Parent::Entry(options, key) = parent_of(cx.documents, span)? else { return None };
+            let edits = remove_entry(&editor(cx), cx.file.text(), options, key)?;
+            (edits, format!("Remove `{key}` from `seLinuxOptions`"))
+        }
+        Format::Compose => remove_compose_option(cx, w, span)?,
+        Format::Oci => {
+            // A part of the label string: only when it is written as read (no escapes).
+            let written = cx.file.text().get(span.clone())?;
+            if written.contains(['\\', '"']) || standard.is_empty() {
+                return None;
+            }
+            (
+                vec![TextEdit { span: span.clone(), text: standard.to_string() }],
+                format!("Write `{standard}` as the label's {field}"),
+            )
+        }
+    };
+    Some(Fix::unsafe_(message, to_edits(edits)))
 }

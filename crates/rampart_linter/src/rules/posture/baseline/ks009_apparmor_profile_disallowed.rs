@@ -1,7 +1,12 @@
-use rampart_posture::AppArmor;
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{AppArmor, Format, Workload};
 
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label, per_format};
+use crate::rules::posture::fix_security_context::{
+    remove_compose_option, replace_at, runtime_default_profile, to_edits, with_fix,
+};
 
 declare_rule! {
     /// A pod or container runs unconfined by AppArmor (a profile other than the default or a local one).
@@ -41,10 +46,19 @@ declare_rule! {
     /// the nodes that allows what the workload needs and select it with
     /// `appArmorProfile: {type: Localhost, localhostProfile: <name>}`.
     ///
+    /// ## Fix
+    /// - Kubernetes: the annotation's value becomes `runtime/default`; an
+    ///   `appArmorProfile.type` becomes `RuntimeDefault` (a `localhostProfile` beside it is
+    ///   removed: only `Localhost` may have one).
+    /// - Compose: `apparmor=unconfined` is removed from `security_opt`: Docker applies its
+    ///   `docker-default` profile again.
+    /// - OCI: display-only, suggesting `docker-default`: runc refuses to start a process whose
+    ///   profile is not loaded on the host, and only the host's owner knows which are.
+    ///
     /// ## Fix safety
-    /// No automatic fix: a workload set unconfined may need something the default profile
-    /// denies, and only a human can write the profile that allows it. Unsafe; rampart does
-    /// not apply it.
+    /// Unsafe: a workload set unconfined may need something the default profile denies
+    /// (mounting, writing to `/proc/sys`, tracing), and only a human can write the profile that
+    /// allows it.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "AppArmor"
@@ -61,7 +75,7 @@ declare_rule! {
             "pss:baseline/apparmor",
             "kyverno:restrict-apparmor-profiles",
         ],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -104,17 +118,20 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     value.value
                 ),
             };
-            out.push(
+            let fix = fix(cx, w, &span);
+            out.push(with_fix(
                 cx.finding(&INFO, span, message)
                     .with_label(label)
                     .with_help("remove the annotation, or use `runtime/default` or `localhost/<profile>`"),
-            );
+                fix,
+            ));
         }
         if let Some(pod) = &w.pod.apparmor
             && let Some((shown, label)) = forbidden(&pod.value)
             && let Some(span) = pod.span()
         {
-            out.push(
+            let fix = fix(cx, w, &span);
+            out.push(with_fix(
                 cx.finding(
                     &INFO,
                     span,
@@ -122,7 +139,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 )
                 .with_label(label)
                 .with_help(HELP_FIELD),
-            );
+                fix,
+            ));
         }
         for c in &w.containers {
             let setting = &c.apparmor;
@@ -135,7 +153,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             if let Some((shown, label)) = forbidden(&setting.value) {
-                out.push(
+                let fix = fix(cx, w, &span);
+                out.push(with_fix(
                     cx.finding(
                         &INFO,
                         span,
@@ -148,8 +167,28 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         "remove `apparmor=unconfined` from `security_opt` (Docker then applies `docker-default`), or name a profile loaded on the host",
                         "name a profile loaded on the host in `process.apparmorProfile` (`docker-default` where Docker's is loaded)",
                     )),
-                );
+                    fix,
+                ));
             }
         }
     }
+}
+
+/// The runtime's default profile where the forbidden one is written.
+fn fix(cx: &ManifestContext<'_>, w: &Workload, span: &std::ops::Range<usize>) -> Option<Fix> {
+    let (edits, message) = match w.format {
+        Format::Kubernetes => runtime_default_profile(cx, span, "runtime/default")?,
+        Format::Compose => {
+            let (edits, message) = remove_compose_option(cx, w, span)?;
+            (edits, format!("{message}: Docker applies `docker-default` again"))
+        }
+        Format::Oci => {
+            let edits = replace_at(cx, span, &Val::str("docker-default"))?;
+            return Some(Fix::display_only(
+                "Name a profile loaded on the host, such as `docker-default` where Docker's is loaded",
+                to_edits(edits),
+            ));
+        }
+    };
+    Some(Fix::unsafe_(message, to_edits(edits)))
 }

@@ -2,6 +2,7 @@ use rampart_posture::{Format, Seccomp};
 
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label, per_format};
+use crate::rules::posture::fix_security_context::{seccomp_fix, with_fix};
 
 declare_rule! {
     /// A pod or container turns seccomp off (`seccompProfile.type: Unconfined`).
@@ -37,9 +38,18 @@ declare_rule! {
     /// Use instead: `type: RuntimeDefault`, or a `Localhost` profile that allows the extra
     /// system calls the workload needs.
     ///
+    /// ## Fix
+    /// - Kubernetes: the type becomes `RuntimeDefault` where it is written, pod or container
+    ///   (a `localhostProfile` beside it is removed: only `Localhost` may have one); an
+    ///   `unconfined` seccomp annotation becomes `runtime/default`.
+    /// - Compose: `seccomp=unconfined` is removed from `security_opt`: Docker's default profile
+    ///   applies again.
+    /// - OCI: display-only, pointing at Docker's default profile: rampart has no profile to
+    ///   write, and one that filters nothing cannot be tightened without knowing the process.
+    ///
     /// ## Fix safety
-    /// No automatic fix: a workload set unconfined may make a system call that the default
-    /// profile blocks, and would then fail at run time. Unsafe; rampart does not apply it.
+    /// Unsafe: a workload set unconfined may make a system call the default profile blocks,
+    /// and would then fail at run time with `EPERM`.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "Seccomp"
@@ -57,7 +67,7 @@ declare_rule! {
             "kyverno:restrict-seccomp",
             "trivy:KSV-0104",
         ],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -78,7 +88,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             && let Some((shown, label)) = forbidden(&pod.value)
             && let Some(span) = pod.span()
         {
-            out.push(
+            let fix = seccomp_fix(cx, w, &span);
+            out.push(with_fix(
                 cx.finding(
                     &INFO,
                     span,
@@ -86,7 +97,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 )
                 .with_label(label)
                 .with_help(HELP),
-            );
+                fix,
+            ));
         }
         for c in &w.containers {
             let setting = &c.seccomp;
@@ -104,12 +116,13 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     }
                     _ => format!("{} runs with the seccomp profile {shown}", container_label(w, c)),
                 };
-                out.push(cx.finding(&INFO, span, message).with_label(label).with_help(per_format(
+                let fix = seccomp_fix(cx, w, &span);
+                out.push(with_fix(cx.finding(&INFO, span, message).with_label(label).with_help(per_format(
                     w,
                     HELP,
                     "remove `seccomp=unconfined` from `security_opt` (Docker then applies its default profile), or name a profile file",
                     "make `defaultAction` deny (`SCMP_ACT_ERRNO`) and allow only the system calls the process needs; Docker's default profile is a good start",
-                )));
+                )), fix));
             }
         }
     }

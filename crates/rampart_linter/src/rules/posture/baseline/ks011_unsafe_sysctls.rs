@@ -1,7 +1,11 @@
-use rampart_posture::Format;
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{Format, Setting, Workload};
 
 use crate::Finding;
 use crate::manifest::{ManifestContext, per_format};
+use crate::rules::posture::fix_pod::{FileEditor, compose_service, node, pod_spec, within};
+use crate::rules::posture::oci_root;
 
 declare_rule! {
     /// A pod sets a sysctl outside the safe set.
@@ -38,10 +42,18 @@ declare_rule! {
     /// ```
     /// Use instead: remove the sysctl, or tune the nodes themselves if the workload needs it.
     ///
+    /// ## Fix
+    /// Removes the sysctl: its entry of the pod's `securityContext.sysctls` (Kubernetes), of
+    /// the service's `sysctls` (Compose, list or mapping; not of a service it `extends`), of
+    /// `linux.sysctl` (OCI). A safe sysctl written with slashes in a Kubernetes pod is
+    /// rewritten with dots instead.
+    ///
     /// ## Fix safety
-    /// No automatic fix: the workload may depend on the kernel setting. Writing a
-    /// slash-separated safe name with dots would be safe, but rampart does not apply fixes to
-    /// manifests yet.
+    /// Removing a sysctl is unsafe: the workload may depend on the kernel setting (a
+    /// database's shared memory size, a proxy's connection backlog); it then has to be
+    /// tuned on the nodes. Rewriting `net/ipv4/ip_local_port_range` as
+    /// `net.ipv4.ip_local_port_range` is safe: the kubelet reads both spellings as the same
+    /// sysctl, and only Pod Security admission tells them apart.
     ///
     /// ## References
     /// - Pod Security Standards, baseline: "Sysctls"
@@ -58,7 +70,7 @@ declare_rule! {
             "trivy:KSV-0026",
             "kube-linter:unsafe-sysctls",
         ],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -105,10 +117,18 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             let finding = match dotted(&name.value) {
                 // Pod Security's exact comparison is Kubernetes's alone.
                 Some(d) if SAFE_SYSCTLS.contains(&d.as_str()) && w.format != Format::Kubernetes => continue,
-                Some(d) if SAFE_SYSCTLS.contains(&d.as_str()) => cx
-                    .finding(&INFO, span, format!("{} sets the sysctl `{}`, which the baseline allows only as `{d}`", w.describe(), name.value))
-                    .with_label("Pod Security compares sysctl names exactly")
-                    .with_help(format!("write it as `{d}`")),
+                Some(d) if SAFE_SYSCTLS.contains(&d.as_str()) => {
+                    let finding = cx
+                        .finding(&INFO, span, format!("{} sets the sysctl `{}`, which the baseline allows only as `{d}`", w.describe(), name.value))
+                        .with_label("Pod Security compares sysctl names exactly")
+                        .with_help(format!("write it as `{d}`"));
+                    let rename = name.span().and_then(|s| node(cx, &s)).and_then(|n| FileEditor::new(cx).replace(n, &Val::str(d.as_str())));
+                    out.push(match rename {
+                        Some(edits) => finding.with_fix(Fix::safe(format!("Write the sysctl as `{d}`"), edits)),
+                        None => finding,
+                    });
+                    continue;
+                }
                 _ => cx
                     .finding(&INFO, span, format!("{} sets the sysctl `{}`, outside the safe set", w.describe(), name.value))
                     .with_label(per_format(
@@ -124,7 +144,38 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         "remove it from `linux.sysctl` unless the process needs it; then tune the host instead",
                     )),
             };
-            out.push(finding);
+            out.push(match remove(cx, w, name) {
+                Some(edits) => finding.with_fix(Fix::unsafe_(format!("Remove the sysctl `{}`", name.value), edits)),
+                None => finding,
+            });
+        }
+    }
+}
+
+/// Removes the sysctl whose name is written at `name`'s span.
+fn remove(cx: &ManifestContext<'_>, w: &Workload, name: &Setting<String>) -> Option<Vec<rampart_diagnostics::Edit>> {
+    let span = name.span()?;
+    let ed = FileEditor::new(cx);
+    match w.format {
+        Format::Kubernetes => {
+            let list = pod_spec(cx, w)?.path(&["securityContext", "sysctls"])?;
+            let index = list.items().iter().position(|i| i.get("name").is_some_and(|n| n.span == span))?;
+            ed.remove_item(list, index)
+        }
+        Format::Compose => {
+            let sysctls = compose_service(cx, w)?.get("sysctls")?;
+            if sysctls.is_map() {
+                let entry = sysctls.entries().iter().find(|e| e.key.span == span)?;
+                ed.remove(sysctls, entry.key.as_str()?)
+            } else {
+                let index = sysctls.items().iter().position(|i| within(&i.span, &span))?;
+                ed.remove_item(sysctls, index)
+            }
+        }
+        Format::Oci => {
+            let sysctl = oci_root(cx, w)?.path(&["linux", "sysctl"])?;
+            let entry = sysctl.entries().iter().find(|e| e.key.span == span)?;
+            ed.remove(sysctl, entry.key.as_str()?)
         }
     }
 }

@@ -1,9 +1,12 @@
-use rampart_posture::Format;
+use rampart_diagnostics::{Edit, Fix};
+use rampart_posture::edit::Val;
+use rampart_posture::{Format, Workload};
 use rampart_yaml::Node;
 
 use super::util::{by_format, compose_service};
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_pod::{FileEditor, PLACEHOLDER};
 use crate::rules::posture::{oci_missing_at, oci_root};
 
 declare_rule! {
@@ -44,10 +47,17 @@ declare_rule! {
     ///         limits: {pids: 200}
     /// ```
     ///
+    /// ## Fix
+    /// Writes the `pids-limit` of `rampart.toml`'s `[fix]` section: in Compose, in place of
+    /// a `0` or `-1`, else in `deploy.resources.limits.pids` when the service has
+    /// `deploy.resources.limits`, else as `pids_limit`; in an OCI config, as
+    /// `linux.resources.pids.limit`. Without the setting the fix shows where the limit goes,
+    /// with a `REPLACE_ME` placeholder, and is not applied.
+    ///
     /// ## Fix safety
-    /// No automatic fix: the right limit depends on how many processes and threads the
-    /// application runs, and a limit set too low makes it fail to start threads. Unsafe;
-    /// rampart does not apply it.
+    /// Unsafe with a configured limit: the right limit depends on how many processes and
+    /// threads the application runs (a JVM or a worker pool starts hundreds), and a limit
+    /// set too low makes it fail to start them. Display-only without one.
     ///
     /// ## References
     /// - CIS Docker Benchmark 5.28: "Ensure that the PIDs cgroup limit is used"
@@ -61,7 +71,7 @@ declare_rule! {
         severity: Note,
         tags: ["runtime", "availability", "cis-docker:5.28", "cwe:770", "seed:resource-limits"],
         equivalents: [],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -93,13 +103,43 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             if c.ulimits.iter().any(|u| u.name == "nproc") {
                 label.push_str("; the `nproc` ulimit counts per user, across containers, and not for root");
             }
-            out.push(
-                cx.finding(&INFO, span, format!("{} has no limit on its number of processes", container_label(w, c)))
-                    .with_label(label)
-                    .with_help(format!(
-                        "set `{field}` to a few times the processes and threads it runs: a fork bomb then stops there, not at the host's limit"
-                    )),
-            );
+            let mut finding = cx
+                .finding(&INFO, span, format!("{} has no limit on its number of processes", container_label(w, c)))
+                .with_label(label)
+                .with_help(format!(
+                    "set `{field}` to a few times the processes and threads it runs: a fork bomb then stops there, not at the host's limit"
+                ));
+            let limit = cx.options.fix.pids_limit;
+            let value = limit.map_or_else(|| Val::str(PLACEHOLDER), Val::Int);
+            if let Some(edits) = fix(cx, w, unlimited, &value) {
+                let shown = limit.map_or_else(|| PLACEHOLDER.to_string(), |l| l.to_string());
+                finding = finding.with_fix(match limit {
+                    Some(_) => Fix::unsafe_(format!("Limit it to {shown} processes (`pids-limit` of `[fix]` in rampart.toml)"), edits),
+                    None => Fix::display_only(
+                        "Limit its processes to a few times what it runs (or give `pids-limit` in `[fix]` of rampart.toml)",
+                        edits,
+                    ),
+                });
+            }
+            out.push(finding);
+        }
+    }
+}
+
+fn fix(cx: &ManifestContext<'_>, w: &Workload, unlimited: Option<&Node>, value: &Val) -> Option<Vec<Edit>> {
+    let ed = FileEditor::new(cx);
+    if let Some(n) = unlimited {
+        return ed.replace(crate::rules::posture::fix_pod::node(cx, &n.span)?, value);
+    }
+    match w.format {
+        Format::Oci => ed.set_path(oci_root(cx, w)?, &["linux", "resources", "pids", "limit"], value),
+        _ => {
+            let service = crate::rules::posture::fix_pod::compose_service(cx, w)?;
+            if service.path(&["deploy", "resources", "limits"]).is_some_and(|l| l.is_map()) {
+                ed.set_path(service, &["deploy", "resources", "limits", "pids"], value)
+            } else {
+                ed.set(service, "pids_limit", value)
+            }
         }
     }
 }

@@ -1,8 +1,12 @@
-use rampart_posture::VolumeKind;
+use rampart_diagnostics::{Edit, Fix};
+use rampart_posture::edit::Val;
+use rampart_posture::{Format, Mount, VolumeKind, Workload};
+use rampart_yaml::{Node, ScalarStyle};
 
 use super::util::{by_format, node_at, normalize_host_path};
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_pod::{self, FileEditor, within};
 
 declare_rule! {
     /// A host path is mounted writable into a container.
@@ -36,10 +40,17 @@ declare_rule! {
     ///       - {name: config, mountPath: /host/config, readOnly: true}
     /// ```
     ///
+    /// ## Fix
+    /// Makes the mount read-only in the file's own syntax: `readOnly: true` on the Kubernetes
+    /// volume mount (replacing `readOnly: false`); in Compose, `:ro` appended to a short bind
+    /// mount (`rw` replaced by `ro`, or `,ro` added to other modes such as `z`) or
+    /// `read_only: true` on a long one; in an OCI config, `ro` in the mount's `options` (in
+    /// place of the `rw` that decides). Compose mounts a service inherits through `extends`
+    /// are not changed (the base may serve other services).
+    ///
     /// ## Fix safety
-    /// The fix would add `readOnly: true` to the mount. It is unsafe: a workload that writes
-    /// there (a log shipper's position file, a CSI driver) then fails. rampart does not apply
-    /// it yet.
+    /// Unsafe: a workload that writes there (a log shipper's position file, a CSI driver, a
+    /// backup agent restoring files) then fails with "read-only file system".
     ///
     /// ## References
     /// - CIS Docker Benchmark 5.5; CIS Kubernetes Benchmark 5.7
@@ -51,7 +62,7 @@ declare_rule! {
         severity: Warning,
         tags: ["isolation", "cis-docker:5.5", "cwe:668", "nist-800-190:4.4.3", "seed:isolation"],
         equivalents: ["kube-linter:writable-host-mount"],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -94,7 +105,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     }
                 };
                 let at = if m.target.is_empty() { String::new() } else { format!(" at `{}`", m.target) };
-                out.push(
+                let mut finding =
                     cx.finding(
                         &INFO,
                         span,
@@ -110,9 +121,75 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                             "add `:ro` to the bind mount; if the service must write, give it a named volume instead"
                         },
                         if m.read_only.is_explicit() { "replace `rw` with `ro` in the mount's options" } else { "add `ro` to the mount's options" },
-                    )),
-                );
+                    ));
+                if let Some(edits) = fix(cx, w, m) {
+                    finding = finding.with_fix(Fix::unsafe_("Mount it read-only", edits));
+                }
+                out.push(finding);
             }
+        }
+    }
+}
+
+fn fix(cx: &ManifestContext<'_>, w: &Workload, m: &Mount) -> Option<Vec<Edit>> {
+    let ed = FileEditor::new(cx);
+    let mount = fix_pod::node(cx, &m.span)?;
+    match w.format {
+        Format::Kubernetes => ed.set(mount, "readOnly", &Val::Bool(true)),
+        Format::Compose if !within(&w.span, &m.span) => None,
+        Format::Compose if mount.is_map() => ed.set(mount, "read_only", &Val::Bool(true)),
+        Format::Compose => compose_short(cx, &ed, mount),
+        Format::Oci => match m.read_only.span().and_then(|s| fix_pod::node(cx, &s)) {
+            Some(rw) => ed.replace(rw, &Val::str("ro")),
+            None => ed.append(mount, &["options"], &Val::str("ro")),
+        },
+    }
+}
+
+/// `src:dst` → `src:dst:ro`, `src:dst:rw` → `src:dst:ro`, `src:dst:z` → `src:dst:z,ro`: a
+/// byte-exact edit when the scalar's text is written as is, else the whole scalar rewritten.
+fn compose_short(cx: &ManifestContext<'_>, ed: &FileEditor<'_>, mount: &Node) -> Option<Vec<Edit>> {
+    let (text, style) = mount.scalar()?;
+    let colons: Vec<usize> = text.match_indices(':').map(|(i, _)| i).collect();
+    // A Windows drive (`C:\data`) is no separator.
+    let drive = text.len() >= 3 && text.as_bytes()[0].is_ascii_alphabetic() && text[1..].starts_with(":\\");
+    let colons: Vec<usize> = colons.into_iter().filter(|i| !(drive && *i == 1)).collect();
+    // (offset in the text, bytes replaced, new text)
+    let (at, len, insert) = match colons.as_slice() {
+        [_] => (text.len(), 0, ":ro".to_string()),
+        [_, mode, ..] => {
+            let start = mode + 1;
+            let opts: Vec<(usize, &str)> = text[start..]
+                .split(',')
+                .scan(start, |pos, o| {
+                    let here = *pos;
+                    *pos += o.len() + 1;
+                    Some((here, o))
+                })
+                .collect();
+            match opts.iter().rev().find(|(_, o)| o.trim() == "rw") {
+                Some((pos, o)) => (*pos, o.len(), "ro".to_string()),
+                None => (text.len(), 0, ",ro".to_string()),
+            }
+        }
+        [] => return None,
+    };
+    let written = mount.span.end - mount.span.start;
+    let offset = match style {
+        ScalarStyle::Plain if written == text.len() => Some(0),
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if written == text.len() + 2 => Some(1),
+        _ => None,
+    };
+    let raw = cx.file.text().get(mount.span.clone())?;
+    match offset {
+        Some(o) if raw.get(o..o + text.len()) == Some(text) => {
+            let start = mount.span.start + o + at;
+            Some(vec![Edit::replace(rampart_diagnostics::Span::new(start, start + len), insert)])
+        }
+        _ => {
+            let mut new = text.to_string();
+            new.replace_range(at..at + len, &insert);
+            ed.replace(mount, &Val::Str(new))
         }
     }
 }

@@ -1,8 +1,11 @@
+use rampart_diagnostics::Fix;
 use rampart_posture::Format;
+use rampart_posture::edit::Val;
 use rampart_yaml::Node;
 
 use crate::Finding;
 use crate::manifest::ManifestContext;
+use crate::rules::posture::fix_pod::{FileEditor, pod_spec};
 
 declare_rule! {
     /// A pod gets a Kubernetes API token it may not need.
@@ -45,10 +48,15 @@ declare_rule! {
     ///           image: registry.example.com/web:1.4.2
     /// ```
     ///
+    /// ## Fix
+    /// Sets `automountServiceAccountToken: false` in the pod spec (replacing `true`, or added
+    /// after its last field). The pod spec wins over the ServiceAccount's own setting, so the
+    /// fix does not depend on objects in other files.
+    ///
     /// ## Fix safety
-    /// The fix would add `automountServiceAccountToken: false` to the pod spec. It is unsafe:
-    /// a workload that does call the API (a client library that reads the in-cluster
-    /// configuration) then fails. rampart does not apply it yet.
+    /// Unsafe: a workload that does call the API (a client library that reads the in-cluster
+    /// configuration, an operator, a sidecar that watches ConfigMaps) then fails to
+    /// authenticate. Give such a workload its own service account with narrow RBAC instead.
     ///
     /// ## References
     /// - CIS Kubernetes Benchmark 5.1.6 "Ensure that Service Account Tokens are only mounted
@@ -61,7 +69,7 @@ declare_rule! {
         severity: Note,
         tags: ["least-privilege", "kubernetes-api", "cis-k8s:5.1.6", "seed:least-privilege"],
         equivalents: ["trivy:KSV-0036", "polaris:automountServiceAccountToken", "checkov:CKV_K8S_38"],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -92,16 +100,18 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 (w.anchor.clone(), "no `automountServiceAccountToken: false`".to_string())
             }
         };
-        out.push(
-            cx.finding(
-                &INFO,
-                span,
-                format!("{} mounts the API token of service account `{account}`", w.describe()),
-            )
+        let mut finding = cx
+            .finding(&INFO, span, format!("{} mounts the API token of service account `{account}`", w.describe()))
             .with_label(label)
             .with_help(
                 "if the workload does not call the Kubernetes API, set `automountServiceAccountToken: false` in the pod spec (or on its ServiceAccount)",
-            ),
-        );
+            );
+        if let Some(edits) = pod_spec(cx, w)
+            .and_then(|spec| FileEditor::new(cx).set(spec, "automountServiceAccountToken", &Val::Bool(false)))
+        {
+            finding =
+                finding.with_fix(Fix::unsafe_("Set `automountServiceAccountToken: false` in the pod spec", edits));
+        }
+        out.push(finding);
     }
 }

@@ -1,7 +1,11 @@
-use rampart_posture::Format;
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{Format, Workload};
+use rampart_yaml::Node;
 
 use crate::Finding;
 use crate::manifest::ManifestContext;
+use crate::rules::posture::fix_pod::{FileEditor, PLACEHOLDER, node};
 
 declare_rule! {
     /// A workload is in the `default` namespace, or names no namespace.
@@ -35,9 +39,15 @@ declare_rule! {
     /// Tools that set the namespace at deploy time (`kustomize` `namespace:`, `helm install
     /// -n`) leave it out of the manifest: suppress the rule for those files, or set it there.
     ///
+    /// ## Fix
+    /// Shows where `metadata.namespace` goes: the name of the Namespace the file defines when
+    /// it defines exactly one (other than `default`), else a `REPLACE_ME` placeholder. It is
+    /// never applied.
+    ///
     /// ## Fix safety
-    /// No automatic fix: which namespace the workload belongs to is for a human to decide, and
-    /// moving it changes which Services, Secrets and policies it sees.
+    /// Display-only: which namespace the workload belongs to is for a human to decide, and
+    /// moving it changes which ConfigMaps, Secrets, ServiceAccounts, Services and policies
+    /// it sees — those it uses must move with it.
     ///
     /// ## References
     /// - CIS Kubernetes Benchmark 5.7.4 "The default namespace should not be used"
@@ -53,7 +63,7 @@ declare_rule! {
             "kube-linter:use-namespace",
             "checkov:CKV_K8S_21",
         ],
-        fix: None,
+        fix: DisplayOnly,
     }
 }
 
@@ -72,8 +82,41 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 "applied to the current context's namespace, usually `default`",
             ),
         };
-        out.push(cx.finding(&INFO, span, message).with_label(label).with_help(
+        let mut finding = cx.finding(&INFO, span, message).with_label(label).with_help(
             "set `metadata.namespace` to a namespace of its own, with its RBAC, network policies and quotas",
-        ));
+        );
+        if let Some(fix) = fix(cx, w) {
+            finding = finding.with_fix(fix);
+        }
+        out.push(finding);
     }
+}
+
+/// The one Namespace the file defines (other than `default`), if it defines one.
+fn file_namespace<'a>(cx: &ManifestContext<'a>) -> Option<&'a str> {
+    let names: Vec<&str> = cx
+        .objects_of_kind("Namespace")
+        .filter(|n| n.get_str("apiVersion") == Some("v1"))
+        .filter_map(|n| n.path(&["metadata", "name"]).and_then(Node::as_string))
+        .filter(|n| n.trim() != "default" && !n.trim().is_empty())
+        .collect();
+    match names.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+fn fix(cx: &ManifestContext<'_>, w: &Workload) -> Option<Fix> {
+    let suggested = file_namespace(cx);
+    let value = Val::str(suggested.unwrap_or(PLACEHOLDER));
+    let ed = FileEditor::new(cx);
+    let edits = match w.namespace.as_ref().and_then(|n| n.span()) {
+        Some(span) => ed.replace(node(cx, &span)?, &value)?,
+        None => ed.set_path(node(cx, &w.span)?, &["metadata", "namespace"], &value)?,
+    };
+    let message = match suggested {
+        Some(ns) => format!("Put it in namespace `{ns}`, which this file defines, with what it uses"),
+        None => "Set `metadata.namespace` to the workload's own namespace".to_string(),
+    };
+    Some(Fix::display_only(message, edits))
 }

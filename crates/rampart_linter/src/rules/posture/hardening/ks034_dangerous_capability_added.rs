@@ -1,6 +1,10 @@
+use rampart_diagnostics::Fix;
+use rampart_posture::{ContainerPosture, Format, Workload};
+
 use super::util::by_format;
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_security_context::{listed, remove_capabilities, to_edits, with_fix};
 
 declare_rule! {
     /// A container is given a capability that opens the way to the host.
@@ -38,9 +42,17 @@ declare_rule! {
     ///     drop: [ALL]
     /// ```
     ///
+    /// ## Fix
+    /// Every capability of the list above that the container is given is removed, in one fix
+    /// per container: from Kubernetes `capabilities.add` and Compose `cap_add` (the key goes when
+    /// nothing is left), and, for an OCI config, whose capability sets are absolute, from each of
+    /// its `bounding`, `effective`, `inheritable`, `permitted` and `ambient` sets.
+    ///
     /// ## Fix safety
-    /// No automatic fix: the workload was given the capability for something it does, and
-    /// removing it breaks that.
+    /// Unsafe: the workload was given the capability for something it does (mounting, tracing,
+    /// configuring the network), and that stops working. The fix is for workloads that were
+    /// given it by habit or by a copied example; the others need the operation moved elsewhere
+    /// first.
     ///
     /// ## References
     /// - CIS Docker Benchmark 5.3 "Ensure that Linux kernel capabilities are restricted
@@ -54,7 +66,7 @@ declare_rule! {
         severity: Error,
         tags: ["privileges", "capabilities", "cis-docker:5.3", "cwe:250", "nist-800-190:4.4.3", "seed:least-privilege"],
         equivalents: ["trivy:KSV-0005", "trivy:KSV-0120", "checkov:CKV_K8S_39", "polaris:dangerousCapabilities"],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -82,7 +94,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
         for c in &w.containers {
             for cap in &c.capabilities_add {
                 let Some((name, allows)) = DANGEROUS.iter().find(|(n, _)| *n == cap.value) else { continue };
-                out.push(
+                let fix = cap.span().and_then(|at| fix(cx, w, c, &at));
+                out.push(with_fix(
                     cx.finding(
                         &INFO,
                         cap.span().unwrap_or_else(|| c.anchor.clone()),
@@ -96,8 +109,24 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                             "remove `{name}` from `{field}` and give the operation that needed it another way; drop `ALL` and add back only what is needed"
                         )
                     }),
-                );
+                    fix,
+                ));
             }
         }
     }
+}
+
+/// Removes every dangerous capability the container is given, in one edit for the container.
+fn fix(cx: &ManifestContext<'_>, w: &Workload, c: &ContainerPosture, at: &std::ops::Range<usize>) -> Option<Fix> {
+    let removed = remove_capabilities(cx, w, c, |name, _| DANGEROUS.iter().any(|(n, _)| *n == name))?;
+    // A capability a Compose service inherits from the service it extends stays.
+    if !removed.spans.contains(at) {
+        return None;
+    }
+    let from = match w.format {
+        Format::Kubernetes => "`capabilities.add`",
+        Format::Compose => "`cap_add`",
+        Format::Oci => "every capability set of the process",
+    };
+    Some(Fix::unsafe_(format!("Remove {} from {from}", listed(&removed.names)), to_edits(removed.edits)))
 }

@@ -1,6 +1,11 @@
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{ContainerPosture, Format, Workload};
+
 use super::util::{by_format, is_windows};
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_security_context::{Change, owner, remove_capabilities, to_edits, with_fix, write};
 
 declare_rule! {
     /// A container keeps the `NET_RAW` capability.
@@ -35,10 +40,16 @@ declare_rule! {
     ///         drop: [ALL]
     /// ```
     ///
+    /// ## Fix
+    /// A `NET_RAW` added is removed: from Kubernetes `capabilities.add` and Compose `cap_add`
+    /// (the key goes when nothing is left), from every capability set of an OCI process.
+    /// Otherwise `NET_RAW` is added to the dropped capabilities: Kubernetes
+    /// `capabilities.drop` (the block is created when missing), Compose `cap_drop`. Dropping
+    /// `ALL` is KS017's fix; this one removes only the capability it is about.
+    ///
     /// ## Fix safety
-    /// The fix would add `NET_RAW` (or `ALL`) to the dropped capabilities. It is unsafe: a
-    /// workload that sends raw packets (a network probe, old `ping` binaries) then fails.
-    /// rampart does not apply it yet.
+    /// Unsafe: a workload that sends raw packets — a network probe, `tcpdump`, `arping`,
+    /// `traceroute`, a `ping` built without ICMP datagram sockets — then fails.
     ///
     /// ## References
     /// - CIS Kubernetes Benchmark 5.2.8 "Minimize the admission of containers with the
@@ -56,7 +67,7 @@ declare_rule! {
             "kube-linter:drop-net-raw-capability",
             "checkov:CKV_K8S_28",
         ],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -72,7 +83,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
         };
         for c in &w.containers {
             if let Some(added) = c.capabilities_add.iter().find(|cap| cap.value == "NET_RAW") {
-                out.push(
+                let fix = added.span().and_then(|at| remove(cx, w, c, &at));
+                out.push(with_fix(
                     cx.finding(
                         &INFO,
                         added.span().unwrap_or_else(|| c.anchor.clone()),
@@ -80,7 +92,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     )
                     .with_label("raw packets: address spoofing on the node's network")
                     .with_help(format!("remove `NET_RAW` from `{add}`")),
-                );
+                    fix,
+                ));
                 continue;
             }
             // `ALL` added back is KS034's.
@@ -90,7 +103,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             if c.capabilities_drop.iter().any(|cap| cap.value == "NET_RAW" || cap.value == "ALL") {
                 continue;
             }
-            out.push(
+            out.push(with_fix(
                 cx.finding(&INFO, c.anchor.clone(), format!("{} does not drop `NET_RAW`", container_label(w, c)))
                     .with_label(format!("no `NET_RAW` or `ALL` in `{drop}`"))
                     .with_help(by_format(
@@ -99,7 +112,34 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         "add `cap_drop: [ALL]` (or at least `NET_RAW`)",
                         "remove `CAP_NET_RAW` from the process's capability sets",
                     )),
-            );
+                add_to_dropped(cx, w, c),
+            ));
         }
     }
+}
+
+/// Removes `NET_RAW` from the added capabilities (every OCI set).
+fn remove(cx: &ManifestContext<'_>, w: &Workload, c: &ContainerPosture, at: &std::ops::Range<usize>) -> Option<Fix> {
+    let removed = remove_capabilities(cx, w, c, |name, _| name == "NET_RAW")?;
+    // A capability a Compose service inherits from the service it extends stays.
+    if !removed.spans.contains(at) {
+        return None;
+    }
+    let from = match w.format {
+        Format::Kubernetes => "`capabilities.add`",
+        Format::Compose => "`cap_add`",
+        Format::Oci => "every capability set of the process",
+    };
+    Some(Fix::unsafe_(format!("Remove `NET_RAW` from {from}"), to_edits(removed.edits)))
+}
+
+/// Adds `NET_RAW` to the dropped capabilities.
+fn add_to_dropped(cx: &ManifestContext<'_>, w: &Workload, c: &ContainerPosture) -> Option<Fix> {
+    let (path, field): (&[&str], &str) = match w.format {
+        Format::Kubernetes => (&["securityContext", "capabilities", "drop"], "capabilities.drop"),
+        Format::Compose => (&["cap_drop"], "cap_drop"),
+        Format::Oci => return None,
+    };
+    let edits = write(cx.file.text(), owner(cx, w, c)?, &[(path, Change::Add(Val::str("NET_RAW")))])?;
+    Some(Fix::unsafe_(format!("Add `NET_RAW` to `{field}`"), to_edits(edits)))
 }

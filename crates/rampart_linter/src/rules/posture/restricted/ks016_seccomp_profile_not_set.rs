@@ -1,8 +1,15 @@
 use rampart_posture::{ContainerPosture, Format, Origin, Seccomp};
 
+use rampart_diagnostics::Fix;
+use rampart_posture::Workload;
+use rampart_posture::edit::Val;
+
 use super::pod_anchor;
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_security_context::{
+    Change, DOCKER_SECCOMP_PROFILE, k8s_container, pod_spec, seccomp_fix, to_edits, with_fix, write,
+};
 use crate::rules::posture::oci_missing_at;
 
 declare_rule! {
@@ -47,11 +54,23 @@ declare_rule! {
     ///       image: registry.example.com/app:1.4.2
     /// ```
     ///
+    /// ## Fix
+    /// - Kubernetes: `seccompProfile: {type: RuntimeDefault}` in the pod's `securityContext` for
+    ///   a pod-level finding, in the container's when other containers set their own profile; a
+    ///   type that does not confine is replaced by `RuntimeDefault` where it is written (and a
+    ///   `localhostProfile` beside it removed: only `Localhost` may have one). An `unconfined`
+    ///   seccomp annotation becomes `runtime/default`, which old clusters apply and new ones
+    ///   ignore; the field is then added in the next pass.
+    /// - Compose: `seccomp=unconfined` is removed from `security_opt`: Docker's default
+    ///   profile applies again.
+    /// - OCI: display-only. A `config.json` must spell its profile out, and rampart has none to
+    ///   write: the fix points at Docker's default profile, to adapt to what the process needs.
+    ///
     /// ## Fix safety
-    /// The fix is to set `seccompProfile: {type: RuntimeDefault}` in the pod's
-    /// `securityContext` (and remove `Unconfined` overrides). It would be unsafe: a workload
-    /// that makes a blocked system call (some debuggers, sandboxes and container-in-container
-    /// tools) fails with `EPERM`. rampart does not apply it yet.
+    /// Unsafe: a workload that makes a system call the default profile blocks (some debuggers,
+    /// sandboxes, container-in-container tools, old `clone`-based software) fails with `EPERM`.
+    /// Most applications never notice: the default profile is what Docker and most managed
+    /// Kubernetes distributions already apply.
     ///
     /// ## References
     /// - Pod Security Standards, restricted: "Seccomp"
@@ -77,7 +96,7 @@ declare_rule! {
             "trivy:KSV-0030",
             "checkov:CKV_K8S_31",
         ],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -117,7 +136,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             && let Some(span) = pod.span()
         {
             let overridden = !containers.is_empty() && containers.iter().all(|c| c.seccomp.is_explicit());
-            out.push(
+            let fix = seccomp_fix(cx, w, &span);
+            out.push(with_fix(
                 cx.finding(
                     &INFO,
                     span,
@@ -129,7 +149,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     bad_label(&pod.value)
                 })
                 .with_help(help),
-            );
+                fix,
+            ));
         }
         let mut missing = Vec::new();
         for c in &containers {
@@ -137,7 +158,7 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 _ if confines(&c.seccomp.value) => {}
                 // Inherited from the pod: reported above.
                 Origin::Inherited(_) => {}
-                Origin::Explicit(span) => out.push(
+                Origin::Explicit(span) => out.push(with_fix(
                     cx.finding(
                         &INFO,
                         span.clone(),
@@ -145,7 +166,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                     )
                     .with_label(bad_label(&c.seccomp.value))
                     .with_help(help),
-                ),
+                    seccomp_fix(cx, w, span),
+                )),
                 Origin::Runtime | Origin::Image => missing.push(*c),
             }
         }
@@ -157,11 +179,12 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
             && w.pod.seccomp.is_none()
             && missing.len() == containers.len()
         {
-            out.push(
+            out.push(with_fix(
                 cx.finding(&INFO, pod_anchor(cx, w), format!("{} sets no seccomp profile", w.describe()))
                     .with_label("no `seccompProfile` for the pod or any of its containers: they run `Unconfined`")
                     .with_help("add `seccompProfile: {type: RuntimeDefault}` to the pod's `securityContext`"),
-            );
+                missing_fix(cx, w, None),
+            ));
             continue;
         }
         for c in missing {
@@ -177,11 +200,38 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 Format::Oci => oci_missing_at(cx, w, &["linux", "seccomp"]).unwrap_or_else(|| w.anchor.clone()),
                 _ => c.anchor.clone(),
             };
-            out.push(
+            out.push(with_fix(
                 cx.finding(&INFO, at, format!("{} sets no seccomp profile", container_label(w, c)))
                     .with_label(label)
                     .with_help(help),
-            );
+                missing_fix(cx, w, Some(c)),
+            ));
         }
     }
+}
+
+/// `seccompProfile: {type: RuntimeDefault}` for the pod (`None`) or one container; for OCI, a
+/// pointer to Docker's default profile.
+fn missing_fix(cx: &ManifestContext<'_>, w: &Workload, c: Option<&ContainerPosture>) -> Option<Fix> {
+    let path: &[&str] = &["securityContext", "seccompProfile", "type"];
+    let change = [(path, Change::Set(Val::str("RuntimeDefault")))];
+    let (edits, message) = match (w.format, c) {
+        (Format::Oci, _) => {
+            return Some(Fix::display_only(
+                format!(
+                    "Add a `linux.seccomp` profile that denies by default, such as Docker's ({DOCKER_SECCOMP_PROFILE})"
+                ),
+                Vec::new(),
+            ));
+        }
+        (Format::Kubernetes, None) => (
+            write(cx.file.text(), pod_spec(cx, w)?, &change)?,
+            "Set `seccompProfile: {type: RuntimeDefault}` for the pod",
+        ),
+        (Format::Kubernetes, Some(c)) => {
+            (write(cx.file.text(), k8s_container(cx, c)?, &change)?, "Set `seccompProfile: {type: RuntimeDefault}`")
+        }
+        (Format::Compose, _) => return None,
+    };
+    Some(Fix::unsafe_(message, to_edits(edits)))
 }

@@ -1,8 +1,13 @@
-use rampart_posture::Format;
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{ContainerPosture, Format, Setting, Workload};
 
 use super::{list, spelt_exactly, written};
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_security_context::{
+    Change, binds_low_port, k8s_container, owner, replace_at, to_edits, with_fix, write,
+};
 
 declare_rule! {
     /// A container does not drop all capabilities (`capabilities.drop: [ALL]`).
@@ -48,10 +53,21 @@ declare_rule! {
     ///         drop: [ALL]
     /// ```
     ///
+    /// ## Fix
+    /// Kubernetes: `ALL` is added to the container's `capabilities.drop` (the block is created
+    /// when missing), or a misspelled `all`/`CAP_ALL` is written `ALL`. Compose: `ALL` is added
+    /// to the service's `cap_drop`. When the container listens on a port below 1024 — a
+    /// `containerPort` or Compose port it declares, or a port its image `EXPOSE`s (when a
+    /// Dockerfile in the tree builds it) — `NET_BIND_SERVICE` is added back in
+    /// `capabilities.add` / `cap_add`, the one capability the restricted standard allows.
+    ///
     /// ## Fix safety
-    /// The fix is to add `ALL` to the container's `capabilities.drop`. It would be unsafe: a
-    /// process that changes owners, switches users or binds a low port as root needs the
-    /// capability back in `capabilities.add`. rampart does not apply it yet.
+    /// Unsafe: a process that changes file owners (`CHOWN`, `FOWNER`), switches users
+    /// (`SETUID`, `SETGID`: an entrypoint that starts as root and drops to a service user,
+    /// nginx's and Apache's master processes), or overrides file permissions as root
+    /// (`DAC_OVERRIDE`) needs that capability added back, and only a run of the workload shows
+    /// which. A misspelled `all` that differs only in case is safe to respell: container
+    /// runtimes already read it as `ALL`, so nothing changes at run time.
     ///
     /// ## References
     /// - Pod Security Standards, restricted: "Capabilities"
@@ -77,7 +93,7 @@ declare_rule! {
             "trivy:KSV-0003",
             "checkov:CKV_K8S_37",
         ],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -102,8 +118,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 && let Some(span) = d.span()
             {
                 let raw = written(cx.file.text(), &span).unwrap_or(d.value.as_str());
-                out.push(
-                    cx.finding(
+                let finding = cx
+                    .finding(
                         &INFO,
                         span,
                         format!(
@@ -112,8 +128,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .with_label("Pod Security Admission accepts only `ALL`, in capitals and without `CAP_`")
-                    .with_help("write it `ALL`"),
-                );
+                    .with_help("write it `ALL`");
+                out.push(with_fix(finding, respell(cx, c, d, raw)));
                 continue;
             }
             let message = format!("{} does not drop all capabilities", container_label(w, c));
@@ -125,7 +141,59 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 }
                 None => cx.finding(&INFO, c.anchor.clone(), message).with_label(format!("no `{field}: [ALL]`")),
             };
-            out.push(finding.with_help(help));
+            out.push(with_fix(finding.with_help(help), fix(cx, w, c)));
         }
     }
+}
+
+/// `all` or `CAP_ALL` written `ALL`, with `NET_BIND_SERVICE` added back when `CAP_ALL` dropped
+/// nothing until now.
+fn respell(cx: &ManifestContext<'_>, c: &ContainerPosture, d: &Setting<String>, raw: &str) -> Option<Fix> {
+    let span = d.span()?;
+    let mut edits = replace_at(cx, &span, &Val::str("ALL"))?;
+    if raw.eq_ignore_ascii_case("ALL") {
+        // Runtimes already read it as `ALL`: only admission sees a difference.
+        return Some(Fix::safe("Write it `ALL`", to_edits(edits)));
+    }
+    let mut message = "Write it `ALL`".to_string();
+    if needs_net_bind_service(cx, c) {
+        let node = k8s_container(cx, c)?;
+        edits.extend(write(
+            cx.file.text(),
+            node,
+            &[(&["securityContext", "capabilities", "add"], Change::Add(Val::str("NET_BIND_SERVICE")))],
+        )?);
+        message.push_str(", adding back `NET_BIND_SERVICE` for its port below 1024");
+    }
+    Some(Fix::unsafe_(message, to_edits(edits)))
+}
+
+/// A port below 1024 and no `NET_BIND_SERVICE` added yet.
+fn needs_net_bind_service(cx: &ManifestContext<'_>, c: &ContainerPosture) -> bool {
+    binds_low_port(cx, c) && !c.capabilities_add.iter().any(|a| a.value == "NET_BIND_SERVICE")
+}
+
+/// Drop `ALL`, adding `NET_BIND_SERVICE` back for a port below 1024.
+fn fix(cx: &ManifestContext<'_>, w: &Workload, c: &ContainerPosture) -> Option<Fix> {
+    let node = owner(cx, w, c)?;
+    let nbs = needs_net_bind_service(cx, c);
+    let (drop, add): (&[&str], &[&str]) = match w.format {
+        Format::Kubernetes => {
+            (&["securityContext", "capabilities", "drop"], &["securityContext", "capabilities", "add"])
+        }
+        Format::Compose => (&["cap_drop"], &["cap_add"]),
+        Format::Oci => return None,
+    };
+    let mut changes = vec![(drop, Change::Add(Val::str("ALL")))];
+    if nbs {
+        changes.push((add, Change::Add(Val::str("NET_BIND_SERVICE"))));
+    }
+    let edits = write(cx.file.text(), node, &changes)?;
+    let field = if w.format == Format::Compose { "cap_drop" } else { "capabilities.drop" };
+    let message = if nbs {
+        format!("Add `ALL` to `{field}`, adding back `NET_BIND_SERVICE` for its port below 1024")
+    } else {
+        format!("Add `ALL` to `{field}`")
+    };
+    Some(Fix::unsafe_(message, to_edits(edits)))
 }

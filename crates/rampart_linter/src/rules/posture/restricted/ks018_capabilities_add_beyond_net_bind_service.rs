@@ -1,8 +1,11 @@
-use rampart_posture::Format;
+use rampart_diagnostics::Fix;
+use rampart_posture::edit::Val;
+use rampart_posture::{ContainerPosture, Format, Workload};
 
 use super::{spelt_exactly, written};
 use crate::Finding;
 use crate::manifest::{ManifestContext, container_label};
+use crate::rules::posture::fix_security_context::{listed, remove_capabilities, replace_at, to_edits, with_fix};
 
 declare_rule! {
     /// A container adds a capability other than `NET_BIND_SERVICE`.
@@ -46,10 +49,20 @@ declare_rule! {
     ///     add: [NET_BIND_SERVICE]
     /// ```
     ///
+    /// ## Fix
+    /// Every capability the container adds other than `NET_BIND_SERVICE` is removed, in one
+    /// fix per container: from Kubernetes `capabilities.add` and Compose `cap_add` (the key goes
+    /// when nothing is left), and, for an OCI config, whose capability sets are absolute, from
+    /// each of its `bounding`, `effective`, `inheritable`, `permitted` and `ambient` sets, which
+    /// then hold `NET_BIND_SERVICE` at most. A Kubernetes `net_bind_service` or
+    /// `CAP_NET_BIND_SERVICE` is written `NET_BIND_SERVICE` instead.
+    ///
     /// ## Fix safety
-    /// The fix is to remove the capability from `capabilities.add`. It would be unsafe: the
-    /// process loses the operation the capability allowed and may fail. rampart does not
-    /// apply it yet.
+    /// Removing a capability is unsafe: the process loses the operation it allowed (changing
+    /// file owners, switching users, binding raw sockets, …) and may fail when it gets there.
+    /// Respelling `NET_BIND_SERVICE` is safe: the container gets the capability it asked for
+    /// under the name the runtime and Pod Security admission understand, and gaining a
+    /// capability cannot break a working process.
     ///
     /// ## References
     /// - Pod Security Standards, restricted: "Capabilities"
@@ -70,7 +83,7 @@ declare_rule! {
             "seed:least-privilege",
         ],
         equivalents: ["pss:restricted/capabilities", "kyverno:disallow-capabilities-strict", "trivy:KSV-0106"],
-        fix: None,
+        fix: Varies,
     }
 }
 
@@ -91,8 +104,10 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                 let Some(span) = cap.span() else { continue };
                 if cap.value == "NET_BIND_SERVICE" {
                     let raw = written(cx.file.text(), &span).unwrap_or(cap.value.as_str());
-                    out.push(
-                        cx.finding(
+                    let respell = replace_at(cx, &span, &Val::str("NET_BIND_SERVICE"))
+                        .map(|e| Fix::safe("Write it `NET_BIND_SERVICE`", to_edits(e)));
+                    let finding = cx
+                        .finding(
                             &INFO,
                             span,
                             format!(
@@ -101,8 +116,8 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                             ),
                         )
                         .with_label("Pod Security Admission accepts only `NET_BIND_SERVICE`, exactly")
-                        .with_help("write it `NET_BIND_SERVICE`"),
-                    );
+                        .with_help("write it `NET_BIND_SERVICE`");
+                    out.push(with_fix(finding, respell));
                     continue;
                 }
                 let (message, label) = if cap.value == "ALL" {
@@ -113,8 +128,24 @@ pub(super) fn check(cx: &ManifestContext<'_>, out: &mut Vec<Finding>) {
                         "only `NET_BIND_SERVICE` may be added",
                     )
                 };
-                out.push(cx.finding(&INFO, span, message).with_label(label).with_help(remove));
+                let fix = fix(cx, w, c, &span);
+                out.push(with_fix(cx.finding(&INFO, span, message).with_label(label).with_help(remove), fix));
             }
         }
     }
+}
+
+/// Removes every added capability but `NET_BIND_SERVICE`, in one edit for the container.
+fn fix(cx: &ManifestContext<'_>, w: &Workload, c: &ContainerPosture, at: &std::ops::Range<usize>) -> Option<Fix> {
+    let removed = remove_capabilities(cx, w, c, |name, _| name != "NET_BIND_SERVICE")?;
+    // A capability a Compose service inherits from the service it extends stays.
+    if !removed.spans.contains(at) {
+        return None;
+    }
+    let from = match w.format {
+        Format::Kubernetes => "`capabilities.add`",
+        Format::Compose => "`cap_add`",
+        Format::Oci => "every capability set of the process",
+    };
+    Some(Fix::unsafe_(format!("Remove {} from {from}", listed(&removed.names)), to_edits(removed.edits)))
 }
