@@ -747,12 +747,13 @@ fn write_fixed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomically(&target, bytes)
 }
 
-fn use_color(args: &CheckArgs) -> bool {
-    match args.color {
+/// Whether to colour the report: `--color`, else only on a terminal without `NO_COLOR`.
+pub(crate) fn color_enabled(choice: ColorChoice, to_file: bool) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output.is_none()
+            !to_file
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
@@ -761,15 +762,25 @@ fn use_color(args: &CheckArgs) -> bool {
 }
 
 fn emit(report: &Report<'_>, args: &CheckArgs) -> Result<(), String> {
-    let format = match args.format {
+    emit_report(report, args.format, args.output.as_deref(), args.color)
+}
+
+/// Renders `report` in `format` to `output` (atomically) or stdout.
+pub(crate) fn emit_report(
+    report: &Report<'_>,
+    format: OutputFormat,
+    output: Option<&Path>,
+    color: ColorChoice,
+) -> Result<(), String> {
+    let format = match format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Concise => Format::Concise,
         OutputFormat::Json => Format::Json,
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Github => Format::Github,
     };
-    let options = RenderOptions { color: use_color(args), width: None };
-    match &args.output {
+    let options = RenderOptions { color: color_enabled(color, output.is_some()), width: None };
+    match output {
         Some(path) => {
             let mut buf = Vec::new();
             render(format, report, options, &mut buf).map_err(|e| e.to_string())?;
@@ -789,10 +800,19 @@ fn emit(report: &Report<'_>, args: &CheckArgs) -> Result<(), String> {
 }
 
 fn report_invalid_config(findings: Vec<Finding>, args: &CheckArgs) -> ExitCode {
+    report_invalid_with(findings, args.color)
+}
+
+/// Reports an invalid configuration on stderr (exit status 2: nothing was checked).
+pub(crate) fn report_invalid(findings: Vec<Finding>) -> ExitCode {
+    report_invalid_with(findings, ColorChoice::Auto)
+}
+
+fn report_invalid_with(findings: Vec<Finding>, color: ColorChoice) -> ExitCode {
     let findings: Vec<Finding> = findings.into_iter().map(|f| Finding { severity: Severity::Error, ..f }).collect();
     let summary = Summary::from_findings(&findings, 0, 0);
     let report = Report { findings: &findings, summary: &summary, rules: &[], tool_version: env!("CARGO_PKG_VERSION") };
-    let options = RenderOptions { color: use_color(args) && std::io::stderr().is_terminal(), width: None };
+    let options = RenderOptions { color: color_enabled(color, false) && std::io::stderr().is_terminal(), width: None };
     let mut err = std::io::stderr().lock();
     let _ = render(Format::Human, &report, options, &mut err);
     let _ = writeln!(err, "rampart: the configuration above is invalid; nothing was checked");

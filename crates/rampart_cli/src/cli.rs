@@ -17,6 +17,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Fix what can be fixed, then report what is left (same options as `check`).
     Fix(CheckArgs),
+    /// Scan an image: its configuration, its files and its packages.
+    #[command(subcommand)]
+    Scan(ScanTarget),
+    /// Write the software bill of materials of an image (CycloneDX 1.6 or SPDX 2.3 JSON).
+    Sbom(SbomArgs),
     /// Show the documentation of one rule.
     Rule {
         /// A rule code (DF001) or name (final-stage-runs-as-root).
@@ -122,4 +127,96 @@ pub struct CheckArgs {
     /// the checked tree and Compose `build:` contexts are used without this.
     #[arg(long, value_name = "NAME=DOCKERFILE")]
     pub image: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScanTarget {
+    /// Find what an image ships that it should not, and how it is configured to run.
+    Image(ScanImageArgs),
+}
+
+/// Where an image comes from, and how to reach it.
+#[derive(Debug, Args)]
+pub struct ImageSource {
+    /// The image: an OCI layout directory (`DIR` or `oci-dir:DIR[:TAG]`), an OCI archive
+    /// (`oci-archive:FILE[:TAG]`), a `docker save` archive (`docker-archive:FILE` or a `.tar`),
+    /// or a registry reference (`registry.example/app:1.2`, `app@sha256:...`).
+    pub image: String,
+    /// The platform to take from a multi-platform image (`linux/amd64`, `linux/arm64/v8`);
+    /// the host's by default.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Registry user name (instead of the Docker or Podman credentials files).
+    #[arg(long, requires = "password_stdin")]
+    pub username: Option<String>,
+    /// Read the registry password or token from stdin.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+    /// Read registry credentials only from this file (Docker `config.json` or Podman
+    /// `auth.json` format) instead of the usual places.
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+    /// A PEM file of CA certificates to trust for the registry (repeatable).
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Allow plain HTTP to the registry (for a registry on loopback).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Do not show the progress bar (it is shown only on a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanImageArgs {
+    #[command(flatten)]
+    pub source: ImageSource,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes rampart exit with status 1 (default: the config's `fail-on`, else error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Use this configuration file (default: the nearest rampart.toml from the current directory).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Only these rules (codes, names, prefixes or tags).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Not these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Also write the image's SBOM to FILE, from the same pass.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
+    /// The format of `--sbom`.
+    #[arg(long, value_enum, default_value_t = SbomFormat::CyclonedxJson)]
+    pub sbom_format: SbomFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    #[command(flatten)]
+    pub source: ImageSource,
+    #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::CyclonedxJson)]
+    pub format: SbomFormat,
+    /// Write the SBOM to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    CyclonedxJson,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
 }

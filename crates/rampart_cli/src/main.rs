@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod config;
 mod exceptions;
+mod image;
 
 use std::io::Write;
 use std::path::Path;
@@ -21,6 +22,8 @@ fn main() -> ExitCode {
             args.fix = true;
             check::run(args)
         }
+        Command::Scan(cli::ScanTarget::Image(args)) => image::scan(args),
+        Command::Sbom(args) => image::sbom(args),
         Command::Rule { code } => rule(&code),
         Command::Rules { format } => rules(format),
         Command::Init { dir, force } => init(&dir, force),
