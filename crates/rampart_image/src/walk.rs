@@ -174,7 +174,8 @@ impl<R: Read> Read for Guarded<R> {
             let message = if read >= self.guard.max_total {
                 let from = match self.guard.compressed_size {
                     Some(size) => format!(
-                        " from {size} bytes compressed, over the limit of {} times the compressed size plus 64 MiB",
+                        " from {size} bytes compressed (a ratio over {}:1), over the limit of {} times the compressed size plus 64 MiB",
+                        self.guard.max_total / size.max(1),
                         self.guard.max_expansion
                     ),
                     None => " (the limit for a layer of unknown size)".to_string(),

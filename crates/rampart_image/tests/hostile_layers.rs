@@ -602,7 +602,8 @@ fn assert_bomb_refused(blob: Vec<u8>, media_type: &'static str) {
         error.contains("layer 1 (sha256:")
             && error.contains("a decompression bomb")
             && error.contains("250 times")
-            && error.contains(&format!("{size} bytes compressed")),
+            && error.contains(&format!("{size} bytes compressed (a ratio over "))
+            && error.contains(":1)"),
         "{error}"
     );
     assert!(child.elapsed < Duration::from_secs(30), "took {:?}", child.elapsed);
@@ -663,7 +664,7 @@ fn sparse_ten_gib_files_are_indexed_not_read() {
     let dir = layout.finish();
     let started = Instant::now();
     let scan = scan(&dir).unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
     for path in ["/var/gnu.img", "/var/pax.img"] {
         let entry = scan.fs.get(path).unwrap_or_else(|| panic!("{path} missing: {:?}", scan.fs.entries()));
         assert_eq!((entry.kind, entry.size), (FileKind::Regular, TEN_GIB), "{path}");
