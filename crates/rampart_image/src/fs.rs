@@ -227,20 +227,52 @@ pub enum ResolveError {
     TooManyLinks,
 }
 
+impl std::fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ResolveError::NotFound => "no such file or directory",
+            ResolveError::TooManyLinks => {
+                "too many levels of symbolic links (more than 40: a loop, or a chain too long to follow)"
+            }
+        })
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
 /// Linux gives up after 40 links (`ELOOP`).
 pub const MAX_SYMLINK_HOPS: usize = 40;
+
+/// At most this many symlinks are checked for loops after the walk (each check follows at
+/// most [`MAX_SYMLINK_HOPS`] links, so a layer of a million chained links stays cheap).
+const MAX_SYMLINKS_CHECKED: usize = 100_000;
 
 impl FileSystem {
     /// Applies layers in order.
     pub fn from_layers(layers: impl IntoIterator<Item = LayerChanges>) -> FileSystem {
-        let mut fs = FileSystem::default();
-        for layer in layers {
-            fs.apply(layer);
-        }
-        fs
+        FileSystem::from_layers_reporting(layers).0
     }
 
-    fn apply(&mut self, layer: LayerChanges) {
+    /// Applies layers in order, and says which entries could not be kept or followed: hard
+    /// links to nothing (containerd refuses such a layer; rampart reads on and says so) and
+    /// symlinks that loop.
+    pub fn from_layers_reporting(layers: impl IntoIterator<Item = LayerChanges>) -> (FileSystem, Vec<crate::Warning>) {
+        let mut fs = FileSystem::default();
+        let mut warnings = Vec::new();
+        for layer in layers {
+            fs.apply(layer, &mut warnings);
+        }
+        warnings.extend(fs.symlink_loops());
+        (fs, warnings)
+    }
+
+    fn apply(&mut self, mut layer: LayerChanges, warnings: &mut Vec<crate::Warning>) {
+        self.link_hard_links(&mut layer, warnings);
+        if self.entries.is_empty() {
+            // The base layer: nothing below to hide or merge with.
+            self.entries = layer.entries;
+            return;
+        }
         // Everything at or under a removed path goes: whiteouts remove the path, an opaque
         // directory hides what lower layers put inside it, and a non-directory entry replaces
         // whatever was at its path, subtree included.
@@ -319,12 +351,17 @@ impl FileSystem {
     /// `open(2)` would inside a chroot at the image root.
     pub fn resolve(&self, path: &str) -> Result<&FileEntry, ResolveError> {
         let path = self.resolve_path(path)?;
-        let entry = self.get(&path).ok_or(ResolveError::NotFound)?;
-        if entry.kind == FileKind::HardLink
-            && let Some(target) = &entry.link
-            && let Some(target) = self.get(target)
-        {
-            return Ok(target);
+        let mut entry = self.get(&path).ok_or(ResolveError::NotFound)?;
+        // A hard link leads to its target while that is still the file it was linked to (a
+        // later layer may have replaced it; the link then stands for itself).
+        for _ in 0..8 {
+            if entry.kind != FileKind::HardLink {
+                break;
+            }
+            match entry.link.as_deref().and_then(|t| self.get(t)) {
+                Some(target) if target.layer <= entry.layer => entry = target,
+                _ => break,
+            }
         }
         Ok(entry)
     }
@@ -357,6 +394,11 @@ impl FileSystem {
                     pending.extend(path::split(target).rev().map(str::to_string));
                 }
                 Some(_) => current = candidate,
+                // A directory the tar never listed, implied by the entries under it (layers
+                // need not carry an entry for every parent).
+                None if self.children_of(&candidate).next().is_some() => {
+                    current = candidate;
+                }
                 None => {
                     // A missing component: the rest cannot exist either.
                     return Err(ResolveError::NotFound);
@@ -372,39 +414,54 @@ impl FileSystem {
     }
 }
 
-/// Mode, uid, gid, size and capabilities a hard link takes from its target.
-type HardLinkTarget = (u32, u64, u64, u64, Option<Box<FileCapabilities>>);
-
 impl FileSystem {
-    /// Gives hard links whose target lives in a lower layer their target's metadata, and drops
-    /// hard links to nothing (containerd refuses such a layer; rampart reads on and says so).
-    pub(crate) fn link_hard_links(&mut self) -> Vec<crate::Warning> {
-        let mut warnings = Vec::new();
-        let mut fixes: Vec<(usize, Option<HardLinkTarget>)> = Vec::new();
-        for (index, entry) in self.entries.iter().enumerate() {
+    /// Gives each hard link of `layer` its target's metadata, the target being the file at
+    /// the link's target path in this layer or, failing that, in the layers below (the
+    /// filesystem as it is before `layer` is applied: a link cannot name a file that a later
+    /// layer adds). Links to nothing, to directories or to what is not a file are dropped
+    /// with a warning, so that no entry claims contents it cannot have.
+    fn link_hard_links(&self, layer: &mut LayerChanges, warnings: &mut Vec<crate::Warning>) {
+        let upper = &layer.entries;
+        let find = |path: &str| -> Option<&FileEntry> {
+            match upper.binary_search_by(|e| (*e.path).cmp(path)) {
+                Ok(i) => Some(&upper[i]),
+                Err(_) => self.get(path),
+            }
+        };
+        let mut fixes: Vec<(usize, Option<FileEntry>)> = Vec::new();
+        for (index, entry) in upper.iter().enumerate() {
             if entry.kind != FileKind::HardLink {
                 continue;
             }
-            let target = entry.link.as_deref().and_then(|t| self.get(t)).filter(|t| t.kind == FileKind::Regular);
-            fixes.push((index, target.map(|t| (t.mode, t.uid, t.gid, t.size, t.capabilities.clone()))));
+            // A link to a link shares the same inode: follow, a few times at most.
+            let mut target = entry.link.as_deref().and_then(find);
+            for _ in 0..8 {
+                match target {
+                    Some(t) if t.kind == FileKind::HardLink && *t.path != *entry.path => {
+                        target = t.link.as_deref().and_then(find);
+                    }
+                    _ => break,
+                }
+            }
+            fixes.push((index, target.filter(|t| t.kind == FileKind::Regular).cloned()));
         }
         let mut dropped = Vec::new();
-        for (index, fix) in fixes {
-            let entry = &mut self.entries[index];
-            match fix {
-                Some((mode, uid, gid, size, capabilities)) => {
-                    entry.mode = mode;
-                    entry.uid = uid;
-                    entry.gid = gid;
-                    entry.size = size;
-                    entry.capabilities = capabilities;
+        for (index, target) in fixes {
+            let entry = &mut layer.entries[index];
+            match target {
+                Some(target) => {
+                    entry.mode = target.mode;
+                    entry.uid = target.uid;
+                    entry.gid = target.gid;
+                    entry.size = target.size;
+                    entry.capabilities = target.capabilities;
                 }
                 None => {
                     warnings.push(crate::Warning::layer(
                         entry.layer,
                         Some(entry.path.to_string()),
                         format!(
-                            "hard link to `{}`, which is not a file in the image; ignored",
+                            "hard link to `{}`, which is not a file in the image (at this layer); ignored",
                             entry.link.as_deref().unwrap_or("")
                         ),
                     ));
@@ -412,10 +469,31 @@ impl FileSystem {
                 }
             }
         }
-        for index in dropped.into_iter().rev() {
-            self.entries.remove(index);
+        if !dropped.is_empty() {
+            let mut index = 0;
+            layer.entries.retain(|_| {
+                let keep = dropped.binary_search(&index).is_err();
+                index += 1;
+                keep
+            });
         }
-        warnings
+    }
+
+    /// Symlinks that cannot be followed: loops, and chains longer than Linux follows.
+    fn symlink_loops(&self) -> Vec<crate::Warning> {
+        self.entries
+            .iter()
+            .filter(|e| e.kind == FileKind::Symlink)
+            .take(MAX_SYMLINKS_CHECKED)
+            .filter(|e| self.resolve_path(&e.path) == Err(ResolveError::TooManyLinks))
+            .map(|e| {
+                crate::Warning::layer(
+                    e.layer,
+                    Some(e.path.to_string()),
+                    format!("symlink to `{}`: {}", e.link.as_deref().unwrap_or(""), ResolveError::TooManyLinks),
+                )
+            })
+            .collect()
     }
 }
 

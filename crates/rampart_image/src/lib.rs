@@ -287,8 +287,8 @@ fn assemble(resolved: Resolved, layer_scans: Vec<walk::LayerScan>) -> ImageScan 
         warnings.extend(scan.warnings);
         changes.push(scan.changes);
     }
-    let mut fs = FileSystem::from_layers(changes);
-    warnings.extend(fs.link_hard_links());
+    let (fs, fs_warnings) = FileSystem::from_layers_reporting(changes);
+    warnings.extend(fs_warnings);
     let visible = |location: &Location| fs.get(&location.path).is_some_and(|e| e.layer == location.layer);
     found.retain(|(location, _)| visible(location));
     for secret in &mut secrets {

@@ -156,6 +156,9 @@ struct Guard {
     /// Reading beyond this offset fails: it is moved forward each time the walk sees an entry.
     allowed_until: AtomicU64,
     max_total: u64,
+    /// For messages: the layer's compressed size and the expansion limit.
+    compressed_size: Option<u64>,
+    max_expansion: u64,
 }
 
 struct Guarded<R> {
@@ -169,7 +172,18 @@ impl<R: Read> Read for Guarded<R> {
         let allowed = self.guard.allowed_until.load(Ordering::Relaxed).min(self.guard.max_total);
         if read >= allowed {
             let message = if read >= self.guard.max_total {
-                format!("decompresses to more than {} (a decompression bomb?)", human_bytes(self.guard.max_total))
+                let from = match self.guard.compressed_size {
+                    Some(size) => format!(
+                        " from {size} bytes compressed (a ratio over {}:1), over the limit of {} times the compressed size plus 64 MiB",
+                        self.guard.max_total / size.max(1),
+                        self.guard.max_expansion
+                    ),
+                    None => " (the limit for a layer of unknown size)".to_string(),
+                };
+                format!(
+                    "decompresses to more than {}{from}: a decompression bomb? Reading stopped there",
+                    human_bytes(self.guard.max_total)
+                )
             } else {
                 "a tar extension header (long name or PAX record) is larger than the limit".to_string()
             };
@@ -231,6 +245,8 @@ pub fn scan_layer(
         read: AtomicU64::new(0),
         allowed_until: AtomicU64::new(plan.limits.max_header_bytes),
         max_total,
+        compressed_size,
+        max_expansion: plan.limits.max_expansion,
     });
     let guarded = Guarded { inner: decoded, guard: guard.clone() };
     let mut archive = tar::Archive::new(BufReader::with_capacity(256 * 1024, guarded));
@@ -238,9 +254,11 @@ pub fn scan_layer(
     let mut entries: Vec<FileEntry> = Vec::new();
     let mut pending_hardlinks: Vec<FileEntry> = Vec::new();
     let mut index = 0usize;
+    // The entry whose data the next header follows, for messages when the layer is cut short.
+    let mut previous: Option<Previous> = None;
     let iter = archive.entries()?;
     for item in iter {
-        let mut entry = item.map_err(|e| with_position(e, index))?;
+        let mut entry = item.map_err(|e| with_position(e, index, previous.as_ref(), &guard))?;
         index += 1;
         if index > plan.limits.max_entries {
             return Err(io::Error::new(
@@ -248,14 +266,45 @@ pub fn scan_layer(
                 LimitExceeded(format!("has more than {} entries", plan.limits.max_entries)),
             ));
         }
-        // The next header may start after this entry's data (padded to 512) plus extension
-        // headers within the limit.
-        let data_end = entry.raw_file_position().saturating_add(entry.size().div_ceil(512) * 512);
+        // The next header may start after this entry's data as stored (padded to 512; a GNU
+        // sparse file stores its data without the holes, after its sparse map headers) plus
+        // extension headers within the limit.
+        let gnu_sparse = entry.header().entry_type() == tar::EntryType::GNUSparse;
+        let (stored, map_headers) = if gnu_sparse {
+            (entry.header().entry_size().unwrap_or(0), plan.limits.max_header_bytes)
+        } else {
+            (entry.size(), 0)
+        };
+        let data_end = entry.raw_file_position().saturating_add(stored.div_ceil(512) * 512).saturating_add(map_headers);
         guard
             .allowed_until
             .store(data_end.saturating_add(512).saturating_add(plan.limits.max_header_bytes), Ordering::Relaxed);
 
-        let raw_path = entry.path_bytes().into_owned();
+        let mut capabilities = None;
+        let mut sparse_real_size = None;
+        let mut sparse_name = None;
+        if let Ok(Some(extensions)) = entry.pax_extensions() {
+            for extension in extensions.flatten() {
+                match extension.key_bytes() {
+                    b"SCHILY.xattr.security.capability" => {
+                        capabilities = FileCapabilities::decode(extension.value_bytes()).map(Box::new);
+                    }
+                    b"GNU.sparse.realsize" | b"GNU.sparse.size" => {
+                        sparse_real_size = extension.value().ok().and_then(|v| v.parse::<u64>().ok());
+                    }
+                    // PAX sparse files (GNU tar 1.15 on) keep their real name here, and a
+                    // made-up `GNUSparseFile.N/NAME` in the header.
+                    b"GNU.sparse.name" => sparse_name = Some(extension.value_bytes().to_vec()),
+                    _ => {}
+                }
+            }
+        }
+        let raw_path = match sparse_name {
+            Some(name) => name,
+            None => entry.path_bytes().into_owned(),
+        };
+        let display_raw = String::from_utf8_lossy(&raw_path).into_owned();
+        previous = Some(Previous { index, path: display_raw.clone(), stored, data_end });
         let Some(normalised) = normalise(&raw_path) else {
             scan.warnings.push(Warning::layer(
                 layer,
@@ -264,12 +313,28 @@ pub fn scan_layer(
             ));
             continue;
         };
-        let display_raw = String::from_utf8_lossy(&raw_path).into_owned();
         if normalised.climbed_out {
             scan.warnings.push(Warning::layer(
                 layer,
                 Some(normalised.path.clone()),
                 format!("entry `{display_raw}` climbs out of the image root with `..`; read as `{}`, as a container runtime would", normalised.path),
+            ));
+        }
+        if raw_path.starts_with(b"/") {
+            scan.warnings.push(Warning::layer(
+                layer,
+                Some(normalised.path.clone()),
+                format!(
+                    "entry `{display_raw}` has an absolute name; read as `{}` inside the image root, as a container runtime would",
+                    normalised.path
+                ),
+            ));
+        }
+        if std::str::from_utf8(&raw_path).is_err() {
+            scan.warnings.push(Warning::layer(
+                layer,
+                Some(normalised.path.clone()),
+                format!("entry name is not UTF-8; read as `{}` (invalid bytes replaced by U+FFFD)", normalised.path),
             ));
         }
         let file_path = normalised.path;
@@ -306,7 +371,6 @@ pub fn scan_layer(
                 continue;
             }
         };
-        let sparse = header.entry_type() == tar::EntryType::GNUSparse;
         let mode = header.mode().unwrap_or(0) & 0o7777;
         let uid = header.uid().unwrap_or(0);
         let gid = header.gid().unwrap_or(0);
@@ -314,26 +378,25 @@ pub fn scan_layer(
             FileKind::Symlink => {
                 entry.link_name_bytes().map(|l| String::from_utf8_lossy(&l).into_owned().into_boxed_str())
             }
-            FileKind::HardLink => entry.link_name_bytes().and_then(|l| normalise(&l)).map(|n| n.path.into_boxed_str()),
+            FileKind::HardLink => entry.link_name_bytes().and_then(|l| {
+                let target = normalise(&l)?;
+                if target.climbed_out {
+                    scan.warnings.push(Warning::layer(
+                        layer,
+                        Some(file_path.clone()),
+                        format!(
+                            "hard link target `{}` climbs out of the image root with `..`; read as `{}`",
+                            String::from_utf8_lossy(&l),
+                            target.path
+                        ),
+                    ));
+                }
+                Some(target.path.into_boxed_str())
+            }),
             _ => None,
         };
         let size = if kind == FileKind::Regular { entry.size() } else { 0 };
-        let mut capabilities = None;
-        let mut sparse_real_size = None;
-        if let Ok(Some(extensions)) = entry.pax_extensions() {
-            for extension in extensions.flatten() {
-                match extension.key_bytes() {
-                    b"SCHILY.xattr.security.capability" => {
-                        capabilities = FileCapabilities::decode(extension.value_bytes()).map(Box::new);
-                    }
-                    b"GNU.sparse.realsize" | b"GNU.sparse.size" => {
-                        sparse_real_size = extension.value().ok().and_then(|v| v.parse::<u64>().ok());
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let sparse = sparse || sparse_real_size.is_some();
+        let sparse = kind == FileKind::Regular && (gnu_sparse || sparse_real_size.is_some());
         let record = FileEntry {
             path: file_path.clone().into_boxed_str(),
             kind,
@@ -348,6 +411,17 @@ pub fn scan_layer(
         if kind == FileKind::HardLink {
             pending_hardlinks.push(record);
             continue;
+        }
+        if sparse {
+            scan.warnings.push(Warning::layer(
+                layer,
+                Some(file_path.clone()),
+                format!(
+                    "sparse file of {} ({} stored); contents not read",
+                    human_bytes(record.size),
+                    human_bytes(stored)
+                ),
+            ));
         }
         if kind == FileKind::Regular && !sparse {
             read_wanted(&mut entry, &record, plan, &mut scan, layer)?;
@@ -421,17 +495,18 @@ fn pending_hardlinks_resolved(
 }
 
 fn stable_dedup_last(entries: &mut Vec<FileEntry>) {
-    // Sort by path keeping archive order among equal paths, then keep the last of each run.
-    let mut indexed: Vec<(usize, FileEntry)> = std::mem::take(entries).into_iter().enumerate().collect();
-    indexed.sort_by(|a, b| a.1.path.cmp(&b.1.path).then(a.0.cmp(&b.0)));
-    let mut out: Vec<FileEntry> = Vec::with_capacity(indexed.len());
-    for (_, entry) in indexed {
-        match out.last_mut() {
-            Some(last) if last.path == entry.path => *last = entry,
-            _ => out.push(entry),
+    // A stable sort keeps archive order among equal paths; then the last of each run is
+    // kept (swapped into the slot `dedup_by` keeps). In place: a layer of a million files
+    // must not need a second copy of its index.
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    entries.dedup_by(|later, kept| {
+        if later.path == kept.path {
+            std::mem::swap(later, kept);
+            true
+        } else {
+            false
         }
-    }
-    *entries = out;
+    });
 }
 
 fn read_wanted<R: Read>(
@@ -491,9 +566,31 @@ fn read_wanted<R: Read>(
     Ok(())
 }
 
-fn with_position(error: io::Error, index: usize) -> io::Error {
+/// The entry read last: the next header follows its data.
+struct Previous {
+    index: usize,
+    path: String,
+    stored: u64,
+    data_end: u64,
+}
+
+fn with_position(error: io::Error, index: usize, previous: Option<&Previous>, guard: &Guard) -> io::Error {
     if error.get_ref().is_some_and(|inner| inner.is::<LimitExceeded>()) {
         return error;
+    }
+    // The stream stopped inside the previous entry's data: say which entry was cut short.
+    if let Some(previous) = previous
+        && guard.read.load(Ordering::Relaxed) < previous.data_end
+    {
+        return io::Error::new(
+            error.kind(),
+            format!(
+                "tar entry {} (`{}`, {}) is cut short: the layer ends inside its data ({error})",
+                previous.index,
+                previous.path,
+                human_bytes(previous.stored)
+            ),
+        );
     }
     io::Error::new(error.kind(), format!("tar entry {}: {error}", index + 1))
 }
