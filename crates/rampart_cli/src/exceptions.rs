@@ -46,6 +46,12 @@ pub fn apply(cfg: &Loaded, findings: &mut Vec<(Finding, String)>, today: Date, c
         for c in compiled.iter_mut() {
             let rule_ok =
                 c.exception.rules.is_empty() || c.exception.rules.iter().any(|r| finding.rule.matches(&r.value));
+            let ids_ok = c.exception.vulnerabilities.is_empty()
+                || c.exception
+                    .vulnerabilities
+                    .iter()
+                    .any(|id| vulnerability_ids(finding).any(|i| i.eq_ignore_ascii_case(&id.value)));
+            let rule_ok = rule_ok && ids_ok;
             let path_ok = c.exception.paths.is_empty() || c.paths.iter().any(|m| m.is_match(rel));
             if rule_ok && path_ok {
                 c.used = true;
@@ -106,4 +112,10 @@ mod tests {
         assert!(!compile("legacy/**").unwrap().is_match("new/legacy2/Dockerfile"));
         assert!(compile("./svc/*/Dockerfile").unwrap().is_match("svc/api/Dockerfile"));
     }
+}
+
+/// The vulnerability ids a `VN` finding lists: its label is `ID (also ID, ID)`.
+fn vulnerability_ids(finding: &Finding) -> impl Iterator<Item = &str> {
+    let label = if finding.rule.code.starts_with("VN") { finding.label.as_deref().unwrap_or("") } else { "" };
+    label.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',')).filter(|t| !t.is_empty() && *t != "also")
 }

@@ -134,6 +134,9 @@ pub struct LevelSetting {
 pub struct Exception {
     /// Codes, names or tags; empty means every rule.
     pub rules: Vec<Located<String>>,
+    /// Vulnerability ids (`CVE-2018-18074`, `GHSA-…`): the exception hides the vulnerability
+    /// findings that list one of them, whatever their package.
+    pub vulnerabilities: Vec<Located<String>>,
     /// Globs relative to the directory holding `rampart.toml`; empty means every file.
     pub paths: Vec<Located<String>>,
     pub reason: Located<String>,
@@ -284,6 +287,8 @@ struct RawImageAllow {
 struct RawException {
     #[serde(default)]
     rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    vulnerabilities: Vec<Spanned<String>>,
     #[serde(default)]
     paths: Vec<Spanned<String>>,
     reason: Option<Spanned<String>>,
@@ -460,6 +465,7 @@ impl Config {
             };
             cfg.exceptions.push(Exception {
                 rules: e.rules.into_iter().map(Located::from_spanned).collect(),
+                vulnerabilities: e.vulnerabilities.into_iter().map(Located::from_spanned).collect(),
                 paths: e.paths.into_iter().map(Located::from_spanned).collect(),
                 reason,
                 expires,

@@ -20,6 +20,67 @@ struct Bom<'a> {
     metadata: Metadata<'a>,
     components: Vec<Component<'a>>,
     dependencies: Vec<Dependency>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vulnerabilities: Vec<Vulnerability>,
+}
+
+#[derive(Serialize)]
+struct Vulnerability {
+    #[serde(rename = "bom-ref")]
+    bom_ref: String,
+    id: String,
+    source: Source,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    references: Vec<Reference>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ratings: Vec<Rating>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recommendation: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    advisories: Vec<Advisory>,
+    affects: Vec<Affects>,
+}
+
+#[derive(Serialize)]
+struct Source {
+    name: &'static str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Reference {
+    id: String,
+    source: Source,
+}
+
+#[derive(Serialize)]
+struct Rating {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    severity: String,
+    method: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vector: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Advisory {
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Affects {
+    #[serde(rename = "ref")]
+    reference: String,
+    versions: Vec<AffectedVersion>,
+}
+
+#[derive(Serialize)]
+struct AffectedVersion {
+    version: String,
+    status: &'static str,
 }
 
 #[derive(Serialize)]
@@ -94,7 +155,13 @@ struct Dependency {
     depends_on: Vec<String>,
 }
 
-pub(crate) fn write(subject: &Subject, inventory: &Inventory, tool: &ToolInfo, options: &Options) -> String {
+pub(crate) fn write(
+    subject: &Subject,
+    inventory: &Inventory,
+    tool: &ToolInfo,
+    options: &Options,
+    vulnerabilities: &[crate::Vulnerability],
+) -> String {
     let image_purl = ids::image_purl(subject);
     let image_ref = image_purl.clone().unwrap_or_else(|| "rampart:image".to_string());
     let os_ref = inventory.os.as_ref().map(os_ref);
@@ -105,9 +172,47 @@ pub(crate) fn write(subject: &Subject, inventory: &Inventory, tool: &ToolInfo, o
     if let (Some(os), Some(os_ref)) = (&inventory.os, &os_ref) {
         components.push(os_component(os, os_ref.clone()));
     }
+    let mut ref_of_purl: HashMap<&str, String> = HashMap::new();
     for (package, bom_ref) in inventory.packages.iter().zip(package_refs) {
+        ref_of_purl.entry(package.purl.as_str()).or_insert_with(|| bom_ref.clone());
         components.push(package_component(subject, package, bom_ref));
     }
+    let vulnerabilities = vulnerabilities
+        .iter()
+        .filter_map(|v| {
+            let reference = ref_of_purl.get(v.purl.as_str())?.clone();
+            let osv = |id: &str| Source { name: "OSV", url: format!("https://osv.dev/vulnerability/{id}") };
+            Some(Vulnerability {
+                bom_ref: format!("{}@{reference}", v.id),
+                id: v.id.clone(),
+                source: osv(&v.id),
+                references: v
+                    .aliases
+                    .iter()
+                    .filter(|a| **a != v.id)
+                    .map(|a| Reference { id: a.clone(), source: osv(a) })
+                    .collect(),
+                ratings: vec![Rating {
+                    score: v.score,
+                    severity: v.severity.clone(),
+                    method: match v.vector.as_deref() {
+                        Some(x) if x.starts_with("CVSS:4") => "CVSSv4",
+                        Some(x) if x.starts_with("CVSS:3.1") => "CVSSv31",
+                        Some(x) if x.starts_with("CVSS:3") => "CVSSv3",
+                        _ => "other",
+                    },
+                    vector: v.vector.clone(),
+                }],
+                description: v.summary.clone(),
+                recommendation: (!v.fixed.is_empty()).then(|| format!("Upgrade to {}", v.fixed.join(" or "))),
+                advisories: v.urls.iter().map(|u| Advisory { url: u.clone() }).collect(),
+                affects: vec![Affects {
+                    reference,
+                    versions: vec![AffectedVersion { version: v.version.clone(), status: "affected" }],
+                }],
+            })
+        })
+        .collect();
 
     let image_component = image_component(subject, image_ref, image_purl);
     // The image depends on every component: all that is known without package relationships.
@@ -130,6 +235,7 @@ pub(crate) fn write(subject: &Subject, inventory: &Inventory, tool: &ToolInfo, o
         },
         components,
         dependencies,
+        vulnerabilities,
     };
     let uuid = document_uuid(options, || to_json(&bom));
     bom.serial_number = format!("urn:uuid:{uuid}");

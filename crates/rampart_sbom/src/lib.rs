@@ -108,7 +108,38 @@ pub struct Options {
 
 /// The CycloneDX 1.6 JSON document (pretty-printed, with a final newline).
 pub fn cyclonedx_json(subject: &Subject, inventory: &Inventory, tool: &ToolInfo, options: &Options) -> String {
-    cyclonedx::write(subject, inventory, tool, options)
+    cyclonedx::write(subject, inventory, tool, options, &[])
+}
+
+/// The CycloneDX 1.6 JSON document with a `vulnerabilities` section: each vulnerability
+/// `affects` the component whose purl it names (one it does not name is left out).
+pub fn cyclonedx_json_with_vulnerabilities(
+    subject: &Subject,
+    inventory: &Inventory,
+    tool: &ToolInfo,
+    options: &Options,
+    vulnerabilities: &[Vulnerability],
+) -> String {
+    cyclonedx::write(subject, inventory, tool, options, vulnerabilities)
+}
+
+/// A known vulnerability of one package, for the CycloneDX `vulnerabilities` section.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vulnerability {
+    /// The id shown first (the CVE when there is one).
+    pub id: String,
+    /// The other ids (GHSA, PYSEC, DSA…).
+    pub aliases: Vec<String>,
+    /// The affected package's purl, as in the inventory.
+    pub purl: String,
+    pub version: String,
+    /// `critical`, `high`, `medium`, `low`, `none` or `unknown`.
+    pub severity: String,
+    pub score: Option<f64>,
+    pub vector: Option<String>,
+    pub summary: Option<String>,
+    pub fixed: Vec<String>,
+    pub urls: Vec<String>,
 }
 
 /// The SPDX 2.3 JSON document (pretty-printed, with a final newline).

@@ -52,6 +52,39 @@ fn write_all(dir: &Path) -> Vec<PathBuf> {
         std::fs::write(&spdx, spdx_json(&subject, &inventory, &TOOL, &options)).unwrap();
         files.extend([cdx, spdx]);
     }
+    // A BOM with a `vulnerabilities` section: one rated by a vector, one by the database only.
+    let inventory = realistic();
+    let purl = inventory.packages[0].purl.clone();
+    let version = inventory.packages[0].version.clone();
+    let vulnerabilities = [
+        rampart_sbom::Vulnerability {
+            id: "CVE-2018-18074".into(),
+            aliases: vec!["GHSA-x84v-xcm2-53pg".into(), "PYSEC-2018-32".into()],
+            purl: purl.clone(),
+            version: version.clone(),
+            severity: "high".into(),
+            score: Some(7.5),
+            vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N".into()),
+            summary: Some("Insufficiently Protected Credentials".into()),
+            fixed: vec!["2.20.0".into()],
+            urls: vec!["https://nvd.nist.gov/vuln/detail/CVE-2018-18074".into()],
+        },
+        rampart_sbom::Vulnerability {
+            id: "GHSA-0000-0000-0000".into(),
+            purl,
+            version,
+            severity: "unknown".into(),
+            ..Default::default()
+        },
+    ];
+    let cdx = dir.join("vulnerabilities.cdx.json");
+    let text =
+        rampart_sbom::cyclonedx_json_with_vulnerabilities(&subject(), &inventory, &TOOL, &fixed(), &vulnerabilities);
+    let bom: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(bom["vulnerabilities"].as_array().map(Vec::len), Some(2), "{text}");
+    assert_eq!(bom["vulnerabilities"][0]["affects"][0]["ref"], bom["components"][1]["bom-ref"], "{text}");
+    std::fs::write(&cdx, text).unwrap();
+    files.push(cdx);
     files
 }
 
