@@ -65,11 +65,9 @@ impl Scheme {
         let base = ecosystem.split(':').next().unwrap_or("").trim();
         match base {
             "Debian" | "Ubuntu" => Scheme::Debian,
-            "Alpine" | "Alpaquita" | "BellSoft Hardened Containers" | "Wolfi" | "Chainguard" => {
-                Scheme::Alpine
-            }
-            "Red Hat" | "AlmaLinux" | "Rocky Linux" | "openSUSE" | "SUSE" | "Mageia"
-            | "openEuler" | "Photon OS" | "Azure Linux" => Scheme::Rpm,
+            "Alpine" | "Alpaquita" | "BellSoft Hardened Containers" | "Wolfi" | "Chainguard" => Scheme::Alpine,
+            "Red Hat" | "AlmaLinux" | "Rocky Linux" | "openSUSE" | "SUSE" | "Mageia" | "openEuler" | "Photon OS"
+            | "Azure Linux" => Scheme::Rpm,
             "PyPI" => Scheme::Pep440,
             "npm" | "crates.io" | "NuGet" | "Hex" | "Pub" => Scheme::Semver,
             "Go" => Scheme::Go,
@@ -165,22 +163,13 @@ pub fn is_affected(scheme: Scheme, version: &str, ranges: &[Range], versions: &[
 /// Like [`is_affected`], but `None` when the answer depends on a version that does not parse
 /// (the installed one, or an event of a range that could apply), so the caller can report
 /// "could not evaluate" instead of silently passing the package.
-pub fn evaluate(
-    scheme: Scheme,
-    version: &str,
-    ranges: &[Range],
-    versions: &[String],
-) -> Option<bool> {
+pub fn evaluate(scheme: Scheme, version: &str, ranges: &[Range], versions: &[String]) -> Option<bool> {
     if versions.iter().any(|listed| listed == version) {
         return Some(true);
     }
     let valid = is_valid(scheme, version);
     let mut unknown = !valid && !versions.is_empty();
-    if valid
-        && versions
-            .iter()
-            .any(|listed| compare(scheme, version, listed) == Some(Ordering::Equal))
-    {
+    if valid && versions.iter().any(|listed| compare(scheme, version, listed) == Some(Ordering::Equal)) {
         return Some(true);
     }
     for range in ranges {
