@@ -27,8 +27,14 @@ pub enum Rating {
 pub fn score(vector: &str) -> Option<(f64, Rating)> {
     let vector = vector.trim();
     let value = if vector.starts_with("CVSS:3.0/") || vector.starts_with("CVSS:3.1/") {
+        if !has_all(vector, &V3_BASE) {
+            return None;
+        }
         cvss::v3::Vector::from_str(vector).ok()?.score().value()
     } else if vector.starts_with("CVSS:4.0/") {
+        if !has_all(vector, &V4_BASE) {
+            return None;
+        }
         cvss::v4::Vector::from_str(vector).ok()?.score().value()
     } else {
         return None;
@@ -38,6 +44,17 @@ pub fn score(vector: &str) -> Option<(f64, Rating)> {
     }
     let value = (value * 10.0).round() / 10.0;
     Some((value, rating_of(value)))
+}
+
+/// Mandatory base metrics: the parser fills missing ones with defaults, which would turn a
+/// truncated vector into a confident but invented score.
+const V3_BASE: [&str; 8] = ["AV", "AC", "PR", "UI", "S", "C", "I", "A"];
+const V4_BASE: [&str; 11] = ["AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA"];
+
+/// Whether every mandatory metric appears exactly once.
+fn has_all(vector: &str, base: &[&str]) -> bool {
+    let keys: Vec<&str> = vector.split('/').skip(1).map(|m| m.split(':').next().unwrap_or("")).collect();
+    base.iter().all(|b| keys.iter().filter(|k| *k == b).count() == 1)
 }
 
 /// The rating band of a score (v3.x and v4.0 share the bands), for records that publish a
