@@ -350,3 +350,173 @@ fn go() {
     );
     invalid(Scheme::Go, &["", "v1", "v1.2", "1.2.3.4", "go1", "gox", "v1.2.3-"]);
 }
+
+#[test]
+fn maven() {
+    // maven-artifact ComparableVersionTest: VERSIONS_QUALIFIER, VERSIONS_NUMBER and
+    // testVersionsEqual (Maven 3.x).
+    ascending(
+        Scheme::Maven,
+        &[
+            "1-alpha2snapshot",
+            "1-alpha2",
+            "1-alpha-123",
+            "1-beta-2",
+            "1-beta123",
+            "1-m2",
+            "1-m11",
+            "1-rc",
+            "1-cr2",
+            "1-rc123",
+            "1-SNAPSHOT",
+            "1",
+            "1-sp",
+            "1-sp2",
+            "1-sp123",
+            "1-abc",
+            "1-def",
+            "1-pom-1",
+            "1-1-snapshot",
+            "1-1",
+            "1-2",
+            "1-123",
+        ],
+    );
+    ascending(
+        Scheme::Maven,
+        &[
+            "2.0", "2-1", "2.0.a", "2.0.0.a", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1",
+            "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11", "11", "11.a", "11b",
+            "11c", "11m",
+        ],
+    );
+    let eq = [
+        ("1", "1"),
+        ("1", "1.0"),
+        ("1", "1.0.0"),
+        ("1.0", "1.0.0"),
+        ("1", "1-0"),
+        ("1", "1.0-0"),
+        ("1.0", "1.0-0"),
+        ("1a", "1-a"),
+        ("1a", "1.0-a"),
+        ("1a", "1.0.0-a"),
+        ("1.0a", "1-a"),
+        ("1.0.0a", "1-a"),
+        ("1x", "1-x"),
+        ("1x", "1.0-x"),
+        ("1x", "1.0.0-x"),
+        ("1.0x", "1-x"),
+        ("1.0.0x", "1-x"),
+        ("1ga", "1"),
+        ("1release", "1"),
+        ("1final", "1"),
+        ("1cr", "1rc"),
+        ("1a1", "1-alpha-1"),
+        ("1b2", "1-beta-2"),
+        ("1m3", "1-milestone-3"),
+        ("1X", "1x"),
+        ("1A", "1a"),
+        ("1B", "1b"),
+        ("1M", "1m"),
+        ("1Ga", "1"),
+        ("1GA", "1"),
+        ("1RELEASE", "1"),
+        ("1FINAL", "1"),
+        ("1Cr", "1Rc"),
+        ("1cR", "1rC"),
+        ("1m3", "1Milestone3"),
+        ("1m3", "1MileStone3"),
+        ("1m3", "1MILESTONE3"),
+    ];
+    let eq: Vec<_> = eq.iter().map(|&(a, b)| (a, Equal, b)).collect();
+    check(Scheme::Maven, &eq);
+    check(
+        Scheme::Maven,
+        &[
+            ("2.17.0", Greater, "2.16.0"),
+            ("2.15.0-rc2", Less, "2.15.0"),
+            ("5.3.18", Less, "5.3.20"),
+            ("1.2.3.Final", Equal, "1.2.3"),
+            ("9999999999999999999999.0", Greater, "1.0"),
+        ],
+    );
+    invalid(Scheme::Maven, &["", "1 0"]);
+}
+
+#[test]
+fn rubygems() {
+    // rubygems test/rubygems/test_gem_version.rb (test_spaceship, test_prerelease).
+    check(
+        Scheme::RubyGems,
+        &[
+            ("1.0", Equal, "1.0.0"),
+            ("1.0", Greater, "1.0.a"),
+            ("1.8.2", Greater, "0.0.0"),
+            ("1.8.2", Greater, "1.8.2.a"),
+            ("1.8.2.b", Greater, "1.8.2.a"),
+            ("1.8.2.a", Less, "1.8.2"),
+            ("1.8.2.a10", Greater, "1.8.2.a9"),
+            ("0.beta.1", Equal, "0.0.beta.1"),
+            ("0.0.beta", Less, "0.0.beta.1"),
+            ("0.0.beta", Less, "0.beta.1"),
+            ("5.a", Less, "5.0.0.rc2"),
+            ("5.x", Greater, "5.0.0.rc2"),
+            ("1.0-1", Less, "1.0"),
+            ("1.0-1", Equal, "1.0.pre.1"),
+            (" 1.0 ", Equal, "1.0"),
+            ("6.0.3.1", Greater, "6.0.3"),
+            ("7.0.0.rc1", Less, "7.0.0"),
+        ],
+    );
+    invalid(Scheme::RubyGems, &["", "junk", "1.0\n2.0", "1..2", "a1", "1.0-", "1.0.ü"]);
+}
+
+#[test]
+fn packagist() {
+    // composer/semver tests (VersionParserTest::successfulNormalizedVersions,
+    // ComparatorTest) and PHP version_compare's stability order.
+    ascending(
+        Scheme::Packagist,
+        &[
+            "1.0.0-dev",
+            "1.0.0-alpha1",
+            "1.0.0-alpha2",
+            "1.0.0-beta1",
+            "1.0.0-RC1",
+            "1.0.0",
+            "1.0.0-patch1",
+            "1.0.1",
+            "1.1.0",
+            "2.0.0",
+        ],
+    );
+    check(
+        Scheme::Packagist,
+        &[
+            ("1.0.0", Equal, "1.0"),
+            ("1.0.0", Equal, "v1.0.0"),
+            ("1.0.0", Equal, "1.0.0.0"),
+            ("1.0.0+build5", Equal, "1.0.0"),
+            ("1.0.0-a1", Equal, "1.0.0-alpha1"),
+            ("1.0.0-b1", Equal, "1.0.0-beta1"),
+            ("1.0.0-rc1", Equal, "1.0.0-RC1"),
+            ("1.0.0-pl1", Equal, "1.0.0-patch1"),
+            ("1.0.0-p1", Equal, "1.0.0-patch1"),
+            ("1.0.0-stable", Equal, "1.0.0"),
+            ("1.0.0-beta.5", Equal, "1.0.0-beta5"),
+            ("1.0.0beta1", Equal, "1.0.0-beta1"),
+            ("1.0.0-beta1-dev", Less, "1.0.0-beta1"),
+            ("5.4.47", Less, "5.4.48"),
+            ("10.0.0", Greater, "9.9.9"),
+        ],
+    );
+    invalid(Scheme::Packagist, &["", "dev-main", "dev-master", "1.0.0-foo", "abc"]);
+}
+
+#[test]
+fn generic() {
+    check(Scheme::Generic, &[("1.2.10", Greater, "1.2.9"), ("1.0", Equal, "1"), ("abc", Equal, "abc")]);
+    assert_eq!(compare(Scheme::Generic, "1.0a", "1.0b"), None);
+    assert_eq!(compare(Scheme::Generic, "1.0", "1.0a"), None);
+}
