@@ -80,8 +80,7 @@ fn parse(version: &str) -> Option<Vec<Item>> {
     let mut chain: Vec<Vec<Item>> = vec![Vec::new()];
     let mut is_digit = false;
     let mut start = 0;
-    for i in 0..v.len() {
-        let c = v[i];
+    for (i, &c) in v.iter().enumerate() {
         let list = chain.last_mut()?;
         if c == '.' || c == '-' {
             if i == start {
