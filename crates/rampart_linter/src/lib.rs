@@ -20,6 +20,7 @@ pub mod registry;
 pub mod rules;
 mod settings;
 pub mod suppress;
+pub mod vuln;
 
 pub use engine::{FileReport, Linter};
 pub use image::ImageReport;

@@ -12,6 +12,7 @@ static ALL: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
     all.extend(rules::posture::rules());
     all.extend(rules::kubernetes::rules());
     all.extend(rules::image::rules());
+    all.extend_from_slice(rules::vuln::RULES);
     all.sort_by_key(|r| r.info().code);
     all
 });

@@ -93,6 +93,24 @@ pub fn run_case(code: &str, case: &Case, name: &str) -> (Arc<SourceFile>, Vec<Fi
     settings.select = vec![code.to_string()];
     let linter = Linter::new(&settings);
     let file = SourceFile::new(name, case.source.clone());
+    if code.starts_with("VN") {
+        // An image fixture, plus `osv: {record}` lines: the advisories the image is matched against.
+        let (mut image_text, mut advisories) = (String::new(), Vec::new());
+        for line in case.source.split_inclusive('\n') {
+            match line.strip_prefix("osv: ") {
+                Some(json) => {
+                    let record: serde_json::Value =
+                        serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}: bad OSV record: {e}"));
+                    advisories.extend(rampart_vuln::osv::advisories(&record));
+                }
+                None => image_text.push_str(line),
+            }
+        }
+        let image = image_fixture::ImageFixture::parse(&image_text).scan(name);
+        let source = rampart_vuln::osv::InMemory(advisories);
+        let (found, _) = rampart_vuln::match_inventory(&image.inventory, &source).unwrap();
+        return (file, rampart_linter::vuln::findings(&linter, name, &found, true).0);
+    }
     if code.starts_with("IM") {
         let image = image_fixture::ImageFixture::parse(&case.source).scan(name);
         return (file, linter.check_image(&image).findings);

@@ -10,6 +10,7 @@ pub mod image;
 pub mod kubernetes;
 pub mod meta;
 pub mod posture;
+pub mod vuln;
 
 /// Implements [`crate::Rule`] for manifest rule structs whose module has `INFO` and a
 /// `check` function taking a [`crate::manifest::ManifestContext`].
