@@ -247,16 +247,16 @@ pub fn lockfile_catalogers() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(lock::cargo::CargoLockCataloger),
         Box::new(lock::npm::NpmLockCataloger),
-        // Box::new(lock::yarn::YarnLockCataloger),
-        // Box::new(lock::pnpm::PnpmLockCataloger),
+        Box::new(lock::yarn::YarnLockCataloger),
+        Box::new(lock::pnpm::PnpmLockCataloger),
         Box::new(lock::requirements::RequirementsCataloger),
         Box::new(lock::poetry::PoetryLockCataloger),
         Box::new(lock::uv::UvLockCataloger),
         Box::new(lock::go_mod::GoModCataloger),
         Box::new(lock::go_sum::GoSumCataloger),
-        // Box::new(lock::gemfile::GemfileLockCataloger),
-        // Box::new(lock::composer::ComposerLockCataloger),
-        // Box::new(lock::pom::PomCataloger),
+        Box::new(lock::gemfile::GemfileLockCataloger),
+        Box::new(lock::composer::ComposerLockCataloger),
+        Box::new(lock::pom::PomCataloger),
     ]
 }
 

@@ -12,7 +12,8 @@ use crate::{CatalogError, Cataloger, Ecosystem, FileMeta, Found, Location, Want}
 #[derive(Debug)]
 pub struct CargoLockCataloger;
 
-const CRATES_IO: [&str; 2] = ["registry+https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io/"];
+const CRATES_IO: [&str; 2] =
+    ["registry+https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io/"];
 
 impl Cataloger for CargoLockCataloger {
     fn name(&self) -> &'static str {

@@ -14,7 +14,10 @@ pub struct GoModCataloger;
 
 /// One `replace`: old path, old version (all versions when `None`), and the replacement
 /// module and version (`None` for a local directory).
-type Replace<'a> = (&'a str, Option<&'a str>, Option<(&'a str, &'a str)>);
+type Replace<'a> = (&'a str, Option<&'a str>, Replacement<'a>);
+
+/// The module and version that replace another, or `None` for a local directory.
+type Replacement<'a> = Option<(&'a str, &'a str)>;
 
 impl Cataloger for GoModCataloger {
     fn name(&self) -> &'static str {
@@ -29,6 +32,7 @@ impl Cataloger for GoModCataloger {
         let text = text(content)?;
         let mut requires: Vec<(&str, &str)> = Vec::new();
         let mut replaces: Vec<Replace<'_>> = Vec::new();
+        let mut by_path: std::collections::HashMap<(&str, Option<&str>), Replacement<'_>> = Default::default();
         let mut block: Option<&str> = None;
         for line in text.lines() {
             let line = line.split("//").next().unwrap_or("").trim();
@@ -54,10 +58,8 @@ impl Cataloger for GoModCataloger {
             let Some((directive, args)) = directive_args else { continue };
             let words: Vec<&str> = args.split_whitespace().map(unquote).collect();
             match (directive, words.as_slice()) {
-                ("require", [path, version]) if version.starts_with('v') => {
-                    if requires.len() < super::MAX_PACKAGES {
-                        requires.push((path, version));
-                    }
+                ("require", [path, version]) if version.starts_with('v') && requires.len() < super::MAX_PACKAGES => {
+                    requires.push((path, version));
                 }
                 ("replace", [old, "=>", new @ ..]) | ("replace", [old, _, "=>", new @ ..]) => {
                     let old_version = if words.get(1) == Some(&"=>") { None } else { words.get(1).copied() };
@@ -66,21 +68,23 @@ impl Cataloger for GoModCataloger {
                         [_] => None,
                         _ => continue,
                     };
-                    if replaces.len() < 10_000 {
+                    if replaces.len() < super::MAX_PACKAGES {
                         replaces.push((old, old_version, new));
                     }
                 }
                 _ => {}
             }
         }
+        // The last replace of a module wins, as in the go command.
+        for (old, old_version, new) in replaces {
+            by_path.insert((old, old_version), new);
+        }
         let mut sink = Sink::new(location, self.name(), Ecosystem::Golang, found);
         for (path, version) in requires {
             // A version-specific replace wins over one for every version, as in the go command.
-            let specific = replaces.iter().find(|(old, v, _)| *old == path && *v == Some(version));
-            let any = || replaces.iter().find(|(old, v, _)| *old == path && v.is_none());
-            match specific.or_else(any) {
-                Some((_, _, Some((new_path, new_version)))) => sink.push(new_path, new_version),
-                Some((_, _, None)) => {}
+            match by_path.get(&(path, Some(version))).or_else(|| by_path.get(&(path, None))) {
+                Some(Some((new_path, new_version))) => sink.push(new_path, new_version),
+                Some(None) => {}
                 None => sink.push(path, version),
             }
         }
@@ -116,7 +120,7 @@ mod tests {
         assert!(run(&GoModCataloger, "go.mod", b"require (\nrequire (\n").unwrap().is_empty());
         assert!(run(&GoModCataloger, "go.mod", b"replace => =>\nrequire a\n)\n)").unwrap().is_empty());
         assert!(run(&GoModCataloger, "go.mod", b"\xc3").is_err());
-        let many = format!("replace a => b v1\n{}", "require a v1\n".repeat(300_000));
+        let many: String = (0..300_000).map(|i| format!("require a{i} v1\n")).collect();
         assert_eq!(run(&GoModCataloger, "go.mod", many.as_bytes()).unwrap().len(), super::super::MAX_PACKAGES);
     }
 }

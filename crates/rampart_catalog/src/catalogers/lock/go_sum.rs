@@ -24,7 +24,8 @@ impl Cataloger for GoSumCataloger {
         let mut sink = Sink::new(location, self.name(), Ecosystem::Golang, found);
         for line in text.lines() {
             let mut words = line.split_whitespace();
-            let (Some(path), Some(version), Some(hash), None) = (words.next(), words.next(), words.next(), words.next())
+            let (Some(path), Some(version), Some(hash), None) =
+                (words.next(), words.next(), words.next(), words.next())
             else {
                 continue;
             };

@@ -15,17 +15,17 @@
 //! treats malformed input as an error value or as no packages, never as a panic.
 
 pub mod cargo;
-// pub mod composer;
-// pub mod gemfile;
+pub mod composer;
+pub mod gemfile;
 pub mod go_mod;
 pub mod go_sum;
 pub mod npm;
-// pub mod pnpm;
-// pub mod pom;
+pub mod pnpm;
 pub mod poetry;
+pub mod pom;
 pub mod requirements;
 pub mod uv;
-// pub mod yarn;
+pub mod yarn;
 
 use super::error;
 use crate::{CatalogError, Ecosystem, Found, Location, Package};
@@ -52,11 +52,14 @@ struct Sink<'a> {
     ecosystem: Ecosystem,
     found: &'a mut Vec<Found>,
     count: usize,
+    /// What this file has given already: a file names a package once even where the format
+    /// repeats it (a gem per platform, a crate once per dependent).
+    seen: std::collections::HashSet<(String, String)>,
 }
 
 impl<'a> Sink<'a> {
     fn new(location: &'a Location, cataloger: &'static str, ecosystem: Ecosystem, found: &'a mut Vec<Found>) -> Self {
-        Sink { location, cataloger, ecosystem, found, count: 0 }
+        Sink { location, cataloger, ecosystem, found, count: 0, seen: Default::default() }
     }
 
     fn full(&self) -> bool {
@@ -66,7 +69,7 @@ impl<'a> Sink<'a> {
     /// Records a package unless the name or version is empty or the file has given too many.
     fn push(&mut self, name: &str, version: &str) {
         let (name, version) = (name.trim(), version.trim());
-        if name.is_empty() || version.is_empty() || self.full() {
+        if name.is_empty() || version.is_empty() || self.full() || !self.seen.insert((name.into(), version.into())) {
             return;
         }
         self.found.push(Found::Package(Package::new(self.ecosystem, name, version, self.location, self.cataloger)));
@@ -86,11 +89,19 @@ fn unquote(text: &str) -> &str {
 }
 
 #[cfg(test)]
-pub(crate) fn run(cataloger: &dyn crate::Cataloger, path: &str, content: &[u8]) -> Result<Vec<(String, String)>, CatalogError> {
+#[allow(clippy::panic_in_result_fn)]
+pub(crate) fn run(
+    cataloger: &dyn crate::Cataloger,
+    path: &str,
+    content: &[u8],
+) -> Result<Vec<(String, String)>, CatalogError> {
     let mut found = Vec::new();
     let location = Location { path: path.into(), layer: 0 };
     assert!(
-        matches!(cataloger.wants(&crate::FileMeta { path, size: content.len() as u64, mode: 0o644 }), crate::Want::Content { .. }),
+        matches!(
+            cataloger.wants(&crate::FileMeta { path, size: content.len() as u64, mode: 0o644 }),
+            crate::Want::Content { .. }
+        ),
         "{} does not want {path}",
         cataloger.name()
     );
@@ -99,7 +110,7 @@ pub(crate) fn run(cataloger: &dyn crate::Cataloger, path: &str, content: &[u8]) 
         .into_iter()
         .filter_map(|f| match f {
             Found::Package(p) => {
-                assert_eq!(p.locations, [location.clone()]);
+                assert_eq!(p.locations, std::slice::from_ref(&location));
                 assert_eq!(p.cataloger, cataloger.name());
                 Some((p.name, p.version))
             }

@@ -56,10 +56,8 @@ impl Cataloger for NpmLockCataloger {
                     if let Some(version) = string(entry, "version").filter(|_| from_registry(entry)) {
                         // An alias records `npm:real@1.0.0` as its version.
                         match version.strip_prefix("npm:").and_then(|v| v.rsplit_once('@')) {
-                            Some((real, version)) if !real.is_empty() => {
-                                if registry_version(version) {
-                                    sink.push(real, version);
-                                }
+                            Some((real, version)) if !real.is_empty() && registry_version(version) => {
+                                sink.push(real, version);
                             }
                             _ if registry_version(version) => sink.push(name, version),
                             _ => {}
@@ -91,7 +89,9 @@ fn string<'a>(json: &'a Value, key: &str) -> Option<&'a str> {
 /// from in `resolved` (v1 puts the git URL in `version`, which [`registry_version`] refuses).
 fn from_registry(entry: &Value) -> bool {
     match string(entry, "resolved") {
-        Some(resolved) => !(resolved.starts_with("git") || resolved.starts_with("file:") || resolved.starts_with("github:")),
+        Some(resolved) => {
+            !(resolved.starts_with("git") || resolved.starts_with("file:") || resolved.starts_with("github:"))
+        }
         None => true,
     }
 }
@@ -171,6 +171,9 @@ mod tests {
         assert!(run(&NpmLockCataloger, path, br#"{"lockfileVersion":3}"#).unwrap().is_empty());
         let odd = br#"{"packages":{"node_modules/a":7,"node_modules/b":{"version":7},"node_modules/":{"version":"1.0.0"},"x":[]}}"#;
         assert!(run(&NpmLockCataloger, path, odd).unwrap().is_empty());
-        assert_eq!(NpmLockCataloger.wants(&FileMeta { path: "a/node_modules/.package-lock.json", size: 1, mode: 0 }), Want::No);
+        assert_eq!(
+            NpmLockCataloger.wants(&FileMeta { path: "a/node_modules/.package-lock.json", size: 1, mode: 0 }),
+            Want::No
+        );
     }
 }

@@ -43,8 +43,8 @@ mod tests {
 
     #[test]
     fn fixture() {
-        let got =
-            run(&PoetryLockCataloger, "poetry.lock", include_bytes!("../../../tests/fixtures/lock/poetry.lock")).unwrap();
+        let got = run(&PoetryLockCataloger, "poetry.lock", include_bytes!("../../../tests/fixtures/lock/poetry.lock"))
+            .unwrap();
         assert_eq!(
             got,
             pairs(&[("certifi", "2023.7.22"), ("Jinja2", "2.10"), ("markupsafe", "2.1.3"), ("pytest", "7.4.2")])

@@ -43,12 +43,19 @@ mod tests {
     #[test]
     fn fixture() {
         let got = run(&UvLockCataloger, "svc/uv.lock", include_bytes!("../../../tests/fixtures/lock/uv.lock")).unwrap();
-        assert_eq!(got, pairs(&[("certifi", "2024.8.30"), ("idna", "3.10"), ("requests", "2.32.3"), ("urllib3", "2.2.3")]));
+        assert_eq!(
+            got,
+            pairs(&[("certifi", "2024.8.30"), ("idna", "3.10"), ("requests", "2.32.3"), ("urllib3", "2.2.3")])
+        );
     }
 
     #[test]
     fn hostile() {
         assert!(run(&UvLockCataloger, "uv.lock", b"version = 1\n[[package]]\nsource = { registry = ").is_err());
-        assert!(run(&UvLockCataloger, "uv.lock", b"version = 1\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = 3\n").unwrap().is_empty());
+        assert!(
+            run(&UvLockCataloger, "uv.lock", b"version = 1\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = 3\n")
+                .unwrap()
+                .is_empty()
+        );
     }
 }
