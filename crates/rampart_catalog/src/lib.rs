@@ -47,6 +47,26 @@ impl Ecosystem {
         }
     }
 
+    /// The OSV ecosystem name (<https://ossf.github.io/osv-schema/#defined-ecosystems>) that
+    /// advisories for this ecosystem's packages are filed under. Distribution ecosystems carry
+    /// a release in OSV (`Debian:12`, `Alpine:v3.20`), which the matcher appends from the image's
+    /// OS. rpm packages have no single OSV ecosystem (Red Hat, AlmaLinux, Rocky Linux, SUSE and
+    /// openSUSE each publish their own), so `None`: the OS decides.
+    pub fn osv_ecosystem(&self) -> Option<&'static str> {
+        match self {
+            Ecosystem::Deb => Some("Debian"),
+            Ecosystem::Apk => Some("Alpine"),
+            Ecosystem::Rpm => None,
+            Ecosystem::PyPI => Some("PyPI"),
+            Ecosystem::Npm => Some("npm"),
+            Ecosystem::Golang => Some("Go"),
+            Ecosystem::Cargo => Some("crates.io"),
+            Ecosystem::Maven => Some("Maven"),
+            Ecosystem::Gem => Some("RubyGems"),
+            Ecosystem::Composer => Some("Packagist"),
+        }
+    }
+
     /// Whether packages of this ecosystem belong to the operating system.
     pub fn is_os(self) -> bool {
         matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
@@ -216,6 +236,27 @@ pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
         Box::new(catalogers::java::JavaCataloger),
         Box::new(catalogers::ruby::RubyCataloger),
         Box::new(catalogers::php::PhpCataloger),
+    ]
+}
+
+/// The catalogers of a source tree's lockfiles and manifests (`rampart scan fs`), in a fixed
+/// order; separate from [`catalogers`], which read what is installed in an image. See
+/// [`catalogers::lock`].
+pub fn lockfile_catalogers() -> Vec<Box<dyn Cataloger>> {
+    use catalogers::lock;
+    vec![
+        Box::new(lock::cargo::CargoLockCataloger),
+        Box::new(lock::npm::NpmLockCataloger),
+        Box::new(lock::yarn::YarnLockCataloger),
+        Box::new(lock::pnpm::PnpmLockCataloger),
+        Box::new(lock::requirements::RequirementsCataloger),
+        Box::new(lock::poetry::PoetryLockCataloger),
+        Box::new(lock::uv::UvLockCataloger),
+        Box::new(lock::go_mod::GoModCataloger),
+        Box::new(lock::go_sum::GoSumCataloger),
+        Box::new(lock::gemfile::GemfileLockCataloger),
+        Box::new(lock::composer::ComposerLockCataloger),
+        Box::new(lock::pom::PomCataloger),
     ]
 }
 

@@ -5,6 +5,7 @@ pub mod dpkg;
 pub mod elf;
 pub mod go_binary;
 pub mod java;
+pub mod lock;
 pub mod node;
 pub mod os_release;
 pub mod php;
