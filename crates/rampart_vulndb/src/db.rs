@@ -113,7 +113,8 @@ impl Db {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )
         .map_err(|e| not_db(e.to_string()))?;
-        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| not_db(e.to_string()))?;
+        let version: u32 =
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| not_db(e.to_string()))?;
         let format: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| r.get(0))
             .optional()
@@ -186,7 +187,8 @@ impl Db {
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.sql(e))?;
-        let mut stmt = self.conn.prepare("SELECT name, records FROM ecosystems ORDER BY name").map_err(|e| self.sql(e))?;
+        let mut stmt =
+            self.conn.prepare("SELECT name, records FROM ecosystems ORDER BY name").map_err(|e| self.sql(e))?;
         let counts = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -276,17 +278,16 @@ impl Db {
         let pairs = |blob: &Option<Vec<u8>>, what: &str| -> Result<Vec<[String; 2]>, DbError> {
             decode(blob).map_err(|e| damaged(what, e))
         };
-        let mut severity: Vec<Severity> = pairs(&row.severity, "severity")?
-            .into_iter()
-            .map(|[kind, score]| Severity { kind, score })
-            .collect();
+        let mut severity: Vec<Severity> =
+            pairs(&row.severity, "severity")?.into_iter().map(|[kind, score]| Severity { kind, score }).collect();
         if severity.is_empty() {
             severity = pairs(&row.affected_severity, "severity")?
                 .into_iter()
                 .map(|[kind, score]| Severity { kind, score })
                 .collect();
         }
-        let references = pairs(&row.refs, "references")?.into_iter().map(|[kind, url]| Reference { kind, url }).collect();
+        let references =
+            pairs(&row.refs, "references")?.into_iter().map(|[kind, url]| Reference { kind, url }).collect();
         let ids = |list: &Option<String>, what: &str| -> Result<Vec<String>, DbError> {
             match list {
                 None => Ok(Vec::new()),

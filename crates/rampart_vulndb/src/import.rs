@@ -147,9 +147,8 @@ fn collect(path: &Path, source: usize, out: &mut Vec<Input>) -> Result<(), DbErr
             Some(k) => k,
             None => {
                 let mut magic = [0u8; 4];
-                let zip = File::open(path)
-                    .and_then(|mut f| f.read_exact(&mut magic))
-                    .is_ok_and(|()| magic == *b"PK\x03\x04");
+                let zip =
+                    File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok_and(|()| magic == *b"PK\x03\x04");
                 if zip { Kind::Zip } else { Kind::Json }
             }
         };
@@ -201,8 +200,18 @@ impl Seek for SharedFile {
 
 /// One piece of parsing work.
 enum Unit {
-    Files { source: usize, order: usize, paths: Vec<PathBuf> },
-    Zip { source: usize, order: usize, path: Arc<Path>, archive: zip::ZipArchive<SharedFile>, entries: std::ops::Range<usize> },
+    Files {
+        source: usize,
+        order: usize,
+        paths: Vec<PathBuf>,
+    },
+    Zip {
+        source: usize,
+        order: usize,
+        path: Arc<Path>,
+        archive: zip::ZipArchive<SharedFile>,
+        entries: std::ops::Range<usize>,
+    },
 }
 
 const FILES_PER_UNIT: usize = 64;
@@ -310,7 +319,9 @@ fn read_bounded(reader: impl Read, limit: u64, path: &Path, entry: Option<&str>)
     let res = reader.take(limit + 1).read_to_end(&mut buf);
     if let Err(e) = res {
         return Err(match entry {
-            Some(entry) => DbError::Zip { path: path.to_owned(), entry: Some(entry.to_owned()), message: e.to_string() },
+            Some(entry) => {
+                DbError::Zip { path: path.to_owned(), entry: Some(entry.to_owned()), message: e.to_string() }
+            }
             None => DbError::io(path, e),
         });
     }
@@ -333,21 +344,19 @@ fn parse_one(
     order: (usize, usize),
     options: &ImportOptions,
 ) -> Result<Parsed, DbError> {
-    let result = serde_json::from_slice::<Record>(bytes)
-        .map_err(|e| json_error(path, entry, &e))
-        .and_then(|record| {
-            if record.id.trim().is_empty() {
-                Err(DbError::Json {
-                    path: path.to_owned(),
-                    entry: entry.map(str::to_owned),
-                    line: 1,
-                    column: 1,
-                    message: "the record has no `id`".into(),
-                })
-            } else {
-                Ok(prepare(record, source, order))
-            }
-        });
+    let result = serde_json::from_slice::<Record>(bytes).map_err(|e| json_error(path, entry, &e)).and_then(|record| {
+        if record.id.trim().is_empty() {
+            Err(DbError::Json {
+                path: path.to_owned(),
+                entry: entry.map(str::to_owned),
+                line: 1,
+                column: 1,
+                message: "the record has no `id`".into(),
+            })
+        } else {
+            Ok(prepare(record, source, order))
+        }
+    });
     match result {
         Ok(p) => Ok(Parsed::Record(Box::new(p))),
         Err(e) if options.skip_invalid => Ok(Parsed::Skipped(e.to_string())),
@@ -417,11 +426,7 @@ fn prepare(record: Record, source: usize, order: (usize, usize)) -> Prepared {
 }
 
 /// Parses one unit, handing batches to `send` as they fill.
-fn parse_unit(
-    unit: Unit,
-    options: &ImportOptions,
-    send: &mut dyn FnMut(Vec<Parsed>) -> bool,
-) -> Result<(), DbError> {
+fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Parsed>) -> bool) -> Result<(), DbError> {
     let mut batch = Vec::new();
     let mut batch_bytes = 0;
     let mut push = |parsed: Parsed, size: usize, batch: &mut Vec<Parsed>| -> bool {

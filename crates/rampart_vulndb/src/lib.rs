@@ -17,7 +17,7 @@ mod error;
 mod import;
 pub mod model;
 mod store;
-#[cfg(any())]
+#[cfg(feature = "update")]
 mod update;
 
 pub use db::{Candidate, Db, Source, Status};
@@ -25,8 +25,10 @@ pub use error::DbError;
 pub use import::{ImportOptions, ImportReport, Origin, import};
 pub use model::{Affected, Event, Package, Range, Record, Reference, Severity, base_ecosystem, normalize_name};
 pub use store::SCHEMA_VERSION;
-#[cfg(any())]
-pub use update::{DEFAULT_ECOSYSTEMS, DEFAULT_MIRROR, MIRROR_ENV, UpdateOptions, UpdateReport, Fetched, update};
+#[cfg(feature = "update")]
+pub use update::{
+    DEFAULT_ECOSYSTEMS, DEFAULT_MIRROR, Fetched, MIRROR_ENV, UpdateOptions, UpdateReport, download_dir, update,
+};
 
 use std::path::PathBuf;
 use std::time::Duration;
