@@ -1,0 +1,717 @@
+//! Building a database from OSV files: parse in parallel (rayon), insert on one thread in one
+//! transaction into a NEW temp file beside the target, build the indexes last, rename over the
+//! target. A failure anywhere leaves the old database untouched.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use rusqlite::{Connection, params};
+
+use crate::error::DbError;
+use crate::model::{Record, base_ecosystem, normalize_name};
+use crate::store::{self, pack};
+
+/// Where a source came from, when it was downloaded (kept in the `sources` table so that the
+/// next update can ask conditionally).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// One record (a `.json` file or zip entry) larger than this is an error (default 32 MiB).
+    pub max_record_bytes: u64,
+    /// Skip invalid records (reported in [`ImportReport::skipped`]) instead of failing.
+    pub skip_invalid: bool,
+    /// Download provenance per input path (set by `update`).
+    pub origins: HashMap<PathBuf, Origin>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { max_record_bytes: 32 << 20, skip_invalid: false, origins: HashMap::new() }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// Distinct advisories stored.
+    pub records: u64,
+    /// Records seen more than once (same id in several inputs; the newest `modified` wins).
+    pub duplicates: u64,
+    /// Withdrawn advisories (stored, flagged).
+    pub withdrawn: u64,
+    /// Invalid records skipped (only with [`ImportOptions::skip_invalid`]), as messages.
+    pub skipped: Vec<String>,
+    /// Advisories per full ecosystem (`Debian:12`, `PyPI`, …).
+    pub ecosystems: Vec<(String, u64)>,
+    /// Bytes of input files (zips as compressed).
+    pub input_bytes: u64,
+    /// Size of the database written.
+    pub db_bytes: u64,
+    pub elapsed: Duration,
+}
+
+/// Imports OSV data from `paths` (OSV `all.zip` exports, directories searched recursively for
+/// `*.json` and `*.zip`, single `.json` records) into a new database at `db_path`, replacing any
+/// database there atomically.
+pub fn import(paths: &[PathBuf], db_path: &Path, options: &ImportOptions) -> Result<ImportReport, DbError> {
+    let start = Instant::now();
+    let mut inputs = Vec::new();
+    for (source, path) in paths.iter().enumerate() {
+        collect(path, source, &mut inputs)?;
+    }
+    let input_bytes = inputs.iter().map(|i| i.bytes).sum();
+    let units = plan(&inputs)?;
+
+    let dir = match db_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| DbError::io(&dir, e))?;
+    let file_name = db_path.file_name().map_or("osv.db".into(), |n| n.to_string_lossy().into_owned());
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| DbError::io(&dir, e))?;
+    let temp_path = temp.path().to_owned();
+
+    let mut report = {
+        let mut conn = Connection::open(&temp_path).map_err(|e| DbError::sqlite(&temp_path, e))?;
+        let mut report = build(&mut conn, &temp_path, paths, units, options)?;
+        conn.close().map_err(|(_, e)| DbError::sqlite(&temp_path, e))?;
+        report.input_bytes = input_bytes;
+        report
+    };
+    if report.records == 0 {
+        return Err(DbError::NoRecords { inputs: paths.to_vec() });
+    }
+    temp.as_file().sync_all().map_err(|e| DbError::io(&temp_path, e))?;
+    report.db_bytes = temp.as_file().metadata().map(|m| m.len()).unwrap_or(0);
+    temp.persist(db_path).map_err(|e| DbError::io(db_path, e.error))?;
+    report.elapsed = start.elapsed();
+    Ok(report)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+enum Kind {
+    Json,
+    Zip,
+}
+
+struct Input {
+    path: PathBuf,
+    source: usize,
+    kind: Kind,
+    bytes: u64,
+}
+
+fn collect(path: &Path, source: usize, out: &mut Vec<Input>) -> Result<(), DbError> {
+    let meta = std::fs::metadata(path).map_err(|e| DbError::io(path, e))?;
+    if meta.is_dir() {
+        let mut stack = vec![path.to_owned()];
+        let mut found = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).map_err(|e| DbError::io(&dir, e))? {
+                let entry = entry.map_err(|e| DbError::io(&dir, e))?;
+                let p = entry.path();
+                // Not following symlinked directories: no loops.
+                let ft = entry.file_type().map_err(|e| DbError::io(&p, e))?;
+                if ft.is_dir() {
+                    stack.push(p);
+                } else if let Some(kind) = kind_of(&p) {
+                    let bytes = std::fs::metadata(&p).map_err(|e| DbError::io(&p, e))?.len();
+                    found.push(Input { path: p, source, kind, bytes });
+                }
+            }
+        }
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        out.extend(found);
+    } else {
+        // An explicit file: a zip by its name or its magic number, else JSON.
+        let kind = match kind_of(path) {
+            Some(k) => k,
+            None => {
+                let mut magic = [0u8; 4];
+                let zip =
+                    File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok_and(|()| magic == *b"PK\x03\x04");
+                if zip { Kind::Zip } else { Kind::Json }
+            }
+        };
+        out.push(Input { path: path.to_owned(), source, kind, bytes: meta.len() });
+    }
+    Ok(())
+}
+
+fn kind_of(path: &Path) -> Option<Kind> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "json" => Some(Kind::Json),
+        "zip" => Some(Kind::Zip),
+        _ => None,
+    }
+}
+
+/// A file shared by several readers, each with its own position (positional reads), so one
+/// parsed zip directory serves every rayon worker without loading the archive into memory.
+#[derive(Clone)]
+struct SharedFile {
+    file: Arc<File>,
+    pos: u64,
+    len: u64,
+}
+
+impl Read for SharedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(&*self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(&*self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for SharedFile {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before start"))?;
+        Ok(self.pos)
+    }
+}
+
+/// One piece of parsing work.
+enum Unit {
+    Files {
+        source: usize,
+        order: usize,
+        paths: Vec<PathBuf>,
+    },
+    Zip {
+        source: usize,
+        order: usize,
+        path: Arc<Path>,
+        archive: zip::ZipArchive<SharedFile>,
+        entries: std::ops::Range<usize>,
+    },
+}
+
+const FILES_PER_UNIT: usize = 64;
+const ENTRIES_PER_UNIT: usize = 1024;
+
+fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
+    let mut units = Vec::new();
+    let mut pending: Vec<PathBuf> = Vec::new();
+    let mut pending_source = 0;
+    for input in inputs {
+        match input.kind {
+            Kind::Json => {
+                if pending.len() >= FILES_PER_UNIT || (pending_source != input.source && !pending.is_empty()) {
+                    let order = units.len();
+                    units.push(Unit::Files { source: pending_source, order, paths: std::mem::take(&mut pending) });
+                }
+                pending_source = input.source;
+                pending.push(input.path.clone());
+            }
+            Kind::Zip => {
+                let file = File::open(&input.path).map_err(|e| DbError::io(&input.path, e))?;
+                let len = file.metadata().map_err(|e| DbError::io(&input.path, e))?.len();
+                let shared = SharedFile { file: Arc::new(file), pos: 0, len };
+                let archive = zip::ZipArchive::new(shared).map_err(|e| DbError::Zip {
+                    path: input.path.clone(),
+                    entry: None,
+                    message: e.to_string(),
+                })?;
+                let path: Arc<Path> = Arc::from(input.path.as_path());
+                let n = archive.len();
+                let mut at = 0;
+                while at < n {
+                    let end = (at + ENTRIES_PER_UNIT).min(n);
+                    let order = units.len();
+                    units.push(Unit::Zip {
+                        source: input.source,
+                        order,
+                        path: path.clone(),
+                        archive: archive.clone(),
+                        entries: at..end,
+                    });
+                    at = end;
+                }
+            }
+        }
+    }
+    if !pending.is_empty() {
+        let order = units.len();
+        units.push(Unit::Files { source: pending_source, order, paths: pending });
+    }
+    Ok(units)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing (parallel)
+
+/// A record turned into column values, ready to bind.
+struct Prepared {
+    id: String,
+    modified: Option<String>,
+    published: Option<String>,
+    withdrawn: Option<String>,
+    summary: Option<String>,
+    severity: Option<Vec<u8>>,
+    rating: Option<String>,
+    aliases: Option<String>,
+    related: Option<String>,
+    upstream: Option<String>,
+    refs: Option<Vec<u8>>,
+    affected: Vec<PreparedAffected>,
+    source: usize,
+    /// Input order, for a deterministic winner among duplicates with equal `modified`.
+    order: (usize, usize),
+}
+
+struct PreparedAffected {
+    ecosystem: String,
+    name: String,
+    display_name: Option<String>,
+    ranges: Option<Vec<u8>>,
+    versions: Option<Vec<u8>>,
+    severity: Option<Vec<u8>>,
+}
+
+enum Parsed {
+    Record(Box<Prepared>),
+    Skipped(String),
+}
+
+/// A batch is sent to the writer once its records' raw JSON adds up to this.
+const BATCH_BYTES: usize = 4 << 20;
+
+fn json_error(path: &Path, entry: Option<&str>, e: &serde_json::Error) -> DbError {
+    DbError::Json {
+        path: path.to_owned(),
+        entry: entry.map(str::to_owned),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    }
+}
+
+fn read_bounded(reader: impl Read, limit: u64, path: &Path, entry: Option<&str>) -> Result<Vec<u8>, DbError> {
+    let mut buf = Vec::new();
+    let res = reader.take(limit + 1).read_to_end(&mut buf);
+    if let Err(e) = res {
+        return Err(match entry {
+            Some(entry) => {
+                DbError::Zip { path: path.to_owned(), entry: Some(entry.to_owned()), message: e.to_string() }
+            }
+            None => DbError::io(path, e),
+        });
+    }
+    if buf.len() as u64 > limit {
+        return Err(DbError::TooLarge {
+            path: path.to_owned(),
+            entry: entry.map(str::to_owned),
+            size: buf.len() as u64,
+            limit,
+        });
+    }
+    Ok(buf)
+}
+
+fn parse_one(
+    bytes: &[u8],
+    path: &Path,
+    entry: Option<&str>,
+    source: usize,
+    order: (usize, usize),
+    options: &ImportOptions,
+) -> Result<Parsed, DbError> {
+    let result = serde_json::from_slice::<Record>(bytes).map_err(|e| json_error(path, entry, &e)).and_then(|record| {
+        if record.id.trim().is_empty() {
+            Err(DbError::Json {
+                path: path.to_owned(),
+                entry: entry.map(str::to_owned),
+                line: 1,
+                column: 1,
+                message: "the record has no `id`".into(),
+            })
+        } else {
+            Ok(prepare(record, source, order))
+        }
+    });
+    match result {
+        Ok(p) => Ok(Parsed::Record(Box::new(p))),
+        Err(e) if options.skip_invalid => Ok(Parsed::Skipped(e.to_string())),
+        Err(e) => Err(e),
+    }
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    // Serialising our own plain structs to a Vec cannot fail.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+fn severity_blob(sev: &[crate::model::Severity]) -> Option<Vec<u8>> {
+    if sev.is_empty() {
+        return None;
+    }
+    let pairs: Vec<[&str; 2]> = sev.iter().map(|s| [s.kind.as_str(), s.score.as_str()]).collect();
+    Some(pack(to_json(&pairs)))
+}
+
+fn id_list(ids: &[String]) -> Option<String> {
+    (!ids.is_empty()).then(|| String::from_utf8(to_json(ids)).unwrap_or_default())
+}
+
+fn prepare(record: Record, source: usize, order: (usize, usize)) -> Prepared {
+    let rating = record.database_rating().map(str::to_owned);
+    let refs = if record.references.is_empty() {
+        None
+    } else {
+        let pairs: Vec<[&str; 2]> = record.references.iter().map(|r| [r.kind.as_str(), r.url.as_str()]).collect();
+        Some(pack(to_json(&pairs)))
+    };
+    let mut affected = Vec::with_capacity(record.affected.len());
+    for a in &record.affected {
+        let Some(package) = &a.package else { continue };
+        if package.ecosystem.is_empty() || package.name.is_empty() {
+            continue;
+        }
+        let name = normalize_name(&package.ecosystem, &package.name);
+        let display_name = (name != package.name).then(|| package.name.clone());
+        let ranges: Vec<_> = a.ranges.iter().filter(|r| !r.kind.eq_ignore_ascii_case("GIT")).collect();
+        affected.push(PreparedAffected {
+            ecosystem: package.ecosystem.clone(),
+            name,
+            display_name,
+            ranges: (!ranges.is_empty()).then(|| pack(to_json(&ranges))),
+            versions: (!a.versions.is_empty()).then(|| pack(to_json(&a.versions))),
+            severity: severity_blob(&a.severity),
+        });
+    }
+    Prepared {
+        severity: severity_blob(&record.severity),
+        aliases: id_list(&record.aliases),
+        related: id_list(&record.related),
+        upstream: id_list(&record.upstream),
+        id: record.id,
+        modified: record.modified,
+        published: record.published,
+        withdrawn: record.withdrawn,
+        summary: record.summary.filter(|s| !s.is_empty()),
+        rating,
+        refs,
+        affected,
+        source,
+        order,
+    }
+}
+
+/// Parses one unit, handing batches to `send` as they fill.
+fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Parsed>) -> bool) -> Result<(), DbError> {
+    let mut batch = Vec::new();
+    let mut batch_bytes = 0;
+    let mut push = |parsed: Parsed, size: usize, batch: &mut Vec<Parsed>| -> bool {
+        batch.push(parsed);
+        batch_bytes += size;
+        if batch_bytes >= BATCH_BYTES {
+            batch_bytes = 0;
+            return send(std::mem::take(batch));
+        }
+        true
+    };
+    match unit {
+        Unit::Files { source, order, paths } => {
+            for (i, path) in paths.iter().enumerate() {
+                let file = File::open(path).map_err(|e| DbError::io(path, e))?;
+                let bytes = read_bounded(file, options.max_record_bytes, path, None)?;
+                let parsed = parse_one(&bytes, path, None, source, (order, i), options)?;
+                if !push(parsed, bytes.len(), &mut batch) {
+                    return Ok(());
+                }
+            }
+        }
+        Unit::Zip { source, order, path, mut archive, entries } => {
+            for i in entries {
+                let zip_err = |entry: Option<String>, e: zip::result::ZipError| DbError::Zip {
+                    path: path.to_path_buf(),
+                    entry,
+                    message: e.to_string(),
+                };
+                let file = archive.by_index(i).map_err(|e| zip_err(Some(format!("#{i}")), e))?;
+                if file.is_dir() {
+                    continue;
+                }
+                let name = String::from_utf8_lossy(file.name_raw()).into_owned();
+                if !name.to_ascii_lowercase().ends_with(".json") {
+                    continue;
+                }
+                if file.size() > options.max_record_bytes {
+                    return Err(DbError::TooLarge {
+                        path: path.to_path_buf(),
+                        entry: Some(name),
+                        size: file.size(),
+                        limit: options.max_record_bytes,
+                    });
+                }
+                // The zip reader checks the entry's CRC-32 when it reaches the end.
+                let bytes = read_bounded(file, options.max_record_bytes, &path, Some(&name))?;
+                let parsed = parse_one(&bytes, &path, Some(&name), source, (order, i), options)?;
+                if !push(parsed, bytes.len(), &mut batch) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    if !batch.is_empty() {
+        send(batch);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing (one thread)
+
+fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+struct Seen {
+    rowid: i64,
+    modified: Option<String>,
+    order: (usize, usize),
+    affected: std::ops::Range<i64>,
+    source: usize,
+}
+
+fn build(
+    conn: &mut Connection,
+    db_path: &Path,
+    paths: &[PathBuf],
+    units: Vec<Unit>,
+    options: &ImportOptions,
+) -> Result<ImportReport, DbError> {
+    let sql = |e| DbError::sqlite(db_path, e);
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+    )
+    .map_err(sql)?;
+    conn.execute_batch(store::CREATE).map_err(sql)?;
+    let tx = conn.transaction().map_err(sql)?;
+
+    let mut report = ImportReport::default();
+    let mut seen: HashMap<String, Seen> = HashMap::new();
+    let mut ecosystems: HashMap<String, i64> = HashMap::new();
+    let mut source_ecosystems: Vec<BTreeSet<String>> = vec![BTreeSet::new(); paths.len()];
+    let mut source_records: Vec<u64> = vec![0; paths.len()];
+
+    let (tx_batches, rx_batches) = sync_channel::<Result<Vec<Parsed>, DbError>>(rayon::current_num_threads() * 2);
+    let written: Result<(), DbError> = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let result = units.into_par_iter().try_for_each_with(tx_batches.clone(), |tx, unit| {
+                let mut alive = true;
+                parse_unit(unit, options, &mut |batch| {
+                    alive = tx.send(Ok(batch)).is_ok();
+                    alive
+                })?;
+                if alive { Ok(()) } else { Err(None) }
+            });
+            if let Err(Some(e)) = result.map_err(|e: Option<DbError>| e) {
+                let _ = tx_batches.send(Err(e));
+            }
+        });
+
+        let mut insert_adv = tx
+            .prepare(
+                "INSERT INTO advisories (id, osv_id, modified, published, withdrawn, summary, severity, rating, aliases,
+                 related, upstream, refs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .map_err(sql)?;
+        let mut update_adv = tx
+            .prepare(
+                "UPDATE advisories SET modified = ?2, published = ?3, withdrawn = ?4, summary = ?5, severity = ?6,
+                 rating = ?7, aliases = ?8, related = ?9, upstream = ?10, refs = ?11 WHERE id = ?1",
+            )
+            .map_err(sql)?;
+        let mut delete_aff = tx.prepare("DELETE FROM affected WHERE rowid >= ?1 AND rowid < ?2").map_err(sql)?;
+        let mut insert_aff = tx
+            .prepare(
+                "INSERT INTO affected (rowid, advisory, ecosystem, name, display_name, ranges, versions, severity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(sql)?;
+        let mut insert_eco = tx.prepare("INSERT INTO ecosystems (id, name, base) VALUES (?1, ?2, ?3)").map_err(sql)?;
+        let mut next_adv: i64 = 1;
+        let mut next_aff: i64 = 1;
+
+        for batch in rx_batches {
+            for parsed in batch? {
+                let p = match parsed {
+                    Parsed::Record(p) => p,
+                    Parsed::Skipped(message) => {
+                        if report.skipped.len() < 1000 {
+                            report.skipped.push(message);
+                        }
+                        continue;
+                    }
+                };
+                source_records[p.source] += 1;
+                for a in &p.affected {
+                    if !ecosystems.contains_key(&a.ecosystem) {
+                        let id = ecosystems.len() as i64 + 1;
+                        insert_eco.execute(params![id, a.ecosystem, base_ecosystem(&a.ecosystem)]).map_err(sql)?;
+                        ecosystems.insert(a.ecosystem.clone(), id);
+                    }
+                    if !source_ecosystems[p.source].contains(&a.ecosystem) {
+                        source_ecosystems[p.source].insert(a.ecosystem.clone());
+                    }
+                }
+                let rowid = match seen.get_mut(&p.id) {
+                    Some(prev) => {
+                        report.duplicates += 1;
+                        // The newest `modified` wins; on a tie, the later input.
+                        if (&p.modified, p.order) <= (&prev.modified, prev.order) {
+                            continue;
+                        }
+                        delete_aff.execute(params![prev.affected.start, prev.affected.end]).map_err(sql)?;
+                        update_adv
+                            .execute(params![
+                                prev.rowid,
+                                p.modified,
+                                p.published,
+                                p.withdrawn,
+                                p.summary,
+                                p.severity,
+                                p.rating,
+                                p.aliases,
+                                p.related,
+                                p.upstream,
+                                p.refs
+                            ])
+                            .map_err(sql)?;
+                        prev.modified = p.modified.clone();
+                        prev.order = p.order;
+                        prev.source = p.source;
+                        prev.affected = next_aff..next_aff + p.affected.len() as i64;
+                        prev.rowid
+                    }
+                    None => {
+                        let rowid = next_adv;
+                        next_adv += 1;
+                        insert_adv
+                            .execute(params![
+                                rowid,
+                                p.id,
+                                p.modified,
+                                p.published,
+                                p.withdrawn,
+                                p.summary,
+                                p.severity,
+                                p.rating,
+                                p.aliases,
+                                p.related,
+                                p.upstream,
+                                p.refs
+                            ])
+                            .map_err(sql)?;
+                        seen.insert(
+                            p.id.clone(),
+                            Seen {
+                                rowid,
+                                modified: p.modified.clone(),
+                                order: p.order,
+                                affected: next_aff..next_aff + p.affected.len() as i64,
+                                source: p.source,
+                            },
+                        );
+                        rowid
+                    }
+                };
+                for a in &p.affected {
+                    insert_aff
+                        .execute(params![
+                            next_aff,
+                            rowid,
+                            ecosystems[&a.ecosystem],
+                            a.name,
+                            a.display_name,
+                            a.ranges,
+                            a.versions,
+                            a.severity
+                        ])
+                        .map_err(sql)?;
+                    next_aff += 1;
+                }
+            }
+        }
+        Ok(())
+    });
+    written?;
+
+    let now = now_secs();
+    tx.execute_batch(store::INDEXES).map_err(sql)?;
+    tx.execute(
+        "UPDATE ecosystems SET records = (SELECT COUNT(DISTINCT advisory) FROM affected WHERE affected.ecosystem = ecosystems.id)",
+        [],
+    )
+    .map_err(sql)?;
+    for (i, path) in paths.iter().enumerate() {
+        let origin = options.origins.get(path);
+        let location = origin.map_or_else(|| path.display().to_string(), |o| o.url.clone());
+        let ecos: Vec<&str> = source_ecosystems[i].iter().map(String::as_str).collect();
+        tx.execute(
+            "INSERT INTO sources (location, ecosystems, etag, last_modified, records, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                location,
+                ecos.join(","),
+                origin.and_then(|o| o.etag.clone()),
+                origin.and_then(|o| o.last_modified.clone()),
+                source_records[i] as i64,
+                now
+            ],
+        )
+        .map_err(sql)?;
+    }
+    tx.execute_batch(&format!(
+        "INSERT INTO meta (key, value) VALUES ('format', '{}'), ('built_at', '{now}'), ('generator', 'rampart {}');
+         PRAGMA user_version = {};",
+        store::FORMAT,
+        env!("CARGO_PKG_VERSION"),
+        store::SCHEMA_VERSION
+    ))
+    .map_err(sql)?;
+    report.records = seen.len() as u64;
+    report.withdrawn = tx
+        .query_row("SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL", [], |r| r.get::<_, i64>(0))
+        .map_err(sql)? as u64;
+    {
+        let mut stmt = tx.prepare("SELECT name, records FROM ecosystems ORDER BY name").map_err(sql)?;
+        report.ecosystems = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .map_err(sql)?
+            .collect::<Result<_, _>>()
+            .map_err(sql)?;
+    }
+    tx.commit().map_err(sql)?;
+    conn.execute_batch("ANALYZE;").map_err(sql)?;
+    Ok(report)
+}
