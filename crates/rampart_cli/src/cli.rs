@@ -22,6 +22,9 @@ pub enum Command {
     Scan(ScanTarget),
     /// Write the software bill of materials of an image (CycloneDX 1.6 or SPDX 2.3 JSON).
     Sbom(SbomArgs),
+    /// The offline vulnerability database (OSV advisories in SQLite).
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Show the documentation of one rule.
     Rule {
         /// A rule code (DF001) or name (final-stage-runs-as-root).
@@ -131,8 +134,80 @@ pub struct CheckArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ScanTarget {
-    /// Find what an image ships that it should not, and how it is configured to run.
+    /// Find what an image ships that it should not, how it is configured to run, and the
+    /// known vulnerabilities of its packages.
     Image(ScanImageArgs),
+    /// Find the known vulnerabilities of a source tree's dependencies (lockfiles and manifests).
+    Fs(ScanFsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Build the database from OSV data: `all.zip` exports, directories of records, `.json` files.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The database (default: `$XDG_CACHE_HOME/rampart/osv.db` or `~/.cache/rampart/osv.db`).
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Download OSV's per-ecosystem exports and rebuild the database (conditional, resumable,
+    /// checksummed; the old database stays until the new one is complete).
+    Update {
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Only these ecosystems (`Debian`, `PyPI`, …; default: those in the database, else a
+        /// standard set).
+        #[arg(long, value_delimiter = ',')]
+        ecosystem: Vec<String>,
+        /// Where the exports are (default: OSV's bucket, or `$RAMPART_OSV_MIRROR`).
+        #[arg(long, value_name = "URL")]
+        mirror: Option<String>,
+    },
+    /// Show the database: sources, advisories per ecosystem, age.
+    Status {
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+}
+
+/// Vulnerability matching options of `scan image` and `scan fs`.
+#[derive(Debug, Args)]
+pub struct VulnArgs {
+    /// The vulnerability database (default: `$XDG_CACHE_HOME/rampart/osv.db` or `~/.cache/rampart/osv.db`).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Do not check vulnerabilities.
+    #[arg(long)]
+    pub skip_vulns: bool,
+    /// OpenVEX documents: vulnerabilities they state `not_affected` or `fixed` are not reported (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanFsArgs {
+    /// The directory to scan (walked, .gitignore respected).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    #[arg(long)]
+    pub no_config: bool,
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 /// Where an image comes from, and how to reach it.
@@ -200,6 +275,11 @@ pub struct ScanImageArgs {
     /// The format of `--sbom`.
     #[arg(long, value_enum, default_value_t = SbomFormat::CyclonedxJson)]
     pub sbom_format: SbomFormat,
+    /// Add a `vulnerabilities` section to the `--sbom` (CycloneDX only).
+    #[arg(long)]
+    pub sbom_vulnerabilities: bool,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
 }
 
 #[derive(Debug, Args)]

@@ -101,6 +101,12 @@ pub fn apply(cfg: &Loaded, findings: &mut Vec<(Finding, String)>, today: Date, c
     (hidden, meta)
 }
 
+/// The vulnerability ids a `VN` finding lists: its label is `ID (also ID, ID)`.
+fn vulnerability_ids(finding: &Finding) -> impl Iterator<Item = &str> {
+    let label = if finding.rule.code.starts_with("VN") { finding.label.as_deref().unwrap_or("") } else { "" };
+    label.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',')).filter(|t| !t.is_empty() && *t != "also")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,10 +118,4 @@ mod tests {
         assert!(!compile("legacy/**").unwrap().is_match("new/legacy2/Dockerfile"));
         assert!(compile("./svc/*/Dockerfile").unwrap().is_match("svc/api/Dockerfile"));
     }
-}
-
-/// The vulnerability ids a `VN` finding lists: its label is `ID (also ID, ID)`.
-fn vulnerability_ids(finding: &Finding) -> impl Iterator<Item = &str> {
-    let label = if finding.rule.code.starts_with("VN") { finding.label.as_deref().unwrap_or("") } else { "" };
-    label.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',')).filter(|t| !t.is_empty() && *t != "also")
 }

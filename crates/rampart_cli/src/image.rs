@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rampart_config::{Date, Level};
 use rampart_diagnostics::render::Report;
-use rampart_diagnostics::{RuleInfo, Severity, Summary};
+use rampart_diagnostics::{Finding, RuleInfo, Severity, Summary};
 use rampart_image::{ImageScan, LayerDesc, Platform, Progress, ScanOptions};
 use rampart_linter::Settings;
 
 use crate::check::emit_report;
-use crate::cli::{FailOn, ImageSource, SbomArgs, SbomFormat, ScanImageArgs};
+use crate::cli::{FailOn, ImageSource, SbomArgs, SbomFormat, ScanFsArgs, ScanImageArgs};
 use crate::config::{self, Finder, LoadError, Loaded, Overrides};
 use crate::{exceptions, fail, write_atomically};
 
@@ -34,18 +34,42 @@ pub fn scan(args: ScanImageArgs) -> ExitCode {
         Err(message) => return fail(&message),
     };
 
+    let vulnerabilities = match crate::vulns::find(&image.inventory, &args.vulns, &image.reference) {
+        Ok(found) => found,
+        Err(message) => return fail(&message),
+    };
+
     if let Some(path) = &args.sbom {
-        let text = sbom_text(&image, args.sbom_format);
+        let listed = if args.sbom_vulnerabilities { vulnerabilities.as_deref() } else { None };
+        let text = sbom_text(&image, args.sbom_format, listed);
         if let Err(e) = write_atomically(path, text.as_bytes()) {
             return fail(&format!("cannot write {}: {e}", path.display()));
         }
     }
 
-    let report = cfg.linter.check_image(&image);
-    let mut suppressed = report.suppressed;
-    let mut listed: Vec<_> = report.findings.into_iter().map(|f| (f, image.reference.clone())).collect();
+    let checked = cfg.linter.check_image(&image);
+    let suppressed = checked.suppressed;
+    let mut all = checked.findings;
+    if let Some(found) = &vulnerabilities {
+        all.extend(rampart_linter::vuln::findings(&cfg.linter, &image.reference, found, true).0);
+    }
+    let out = Output { format: args.format, output: args.output.clone(), color: args.color, fail_on: args.fail_on };
+    report(&cfg, all, suppressed, &image.reference, &out)
+}
+
+/// How a scan reports.
+pub(crate) struct Output {
+    pub format: crate::cli::OutputFormat,
+    pub output: Option<PathBuf>,
+    pub color: crate::cli::ColorChoice,
+    pub fail_on: Option<FailOn>,
+}
+
+/// Applies the configuration's exceptions to `all`, renders the report and says how to exit.
+pub(crate) fn report(cfg: &Loaded, all: Vec<Finding>, mut suppressed: usize, target: &str, out: &Output) -> ExitCode {
+    let mut listed: Vec<_> = all.into_iter().map(|f| (f, target.to_string())).collect();
     let today = std::env::var("RAMPART_TODAY").ok().and_then(|d| Date::parse(&d)).unwrap_or_else(Date::today);
-    let (hidden, meta) = exceptions::apply(&cfg, &mut listed, today, false);
+    let (hidden, meta) = exceptions::apply(cfg, &mut listed, today, false);
     suppressed += hidden;
     let mut findings: Vec<_> = listed.into_iter().map(|(f, _)| f).collect();
     findings.extend(meta);
@@ -55,10 +79,10 @@ pub fn scan(args: ScanImageArgs) -> ExitCode {
     let summary = Summary::from_findings(&findings, 1, suppressed);
     let report =
         Report { findings: &findings, summary: &summary, rules: &rules, tool_version: env!("CARGO_PKG_VERSION") };
-    if let Err(e) = emit_report(&report, args.format, args.output.as_deref(), args.color) {
+    if let Err(e) = emit_report(&report, out.format, out.output.as_deref(), out.color) {
         return fail(&e);
     }
-    let fail_on = match args.fail_on {
+    let fail_on = match out.fail_on {
         Some(FailOn::Note) => Severity::Note,
         Some(FailOn::Warning) => Severity::Warning,
         Some(FailOn::Error) => Severity::Error,
@@ -71,13 +95,42 @@ pub fn scan(args: ScanImageArgs) -> ExitCode {
     if findings.iter().any(|f| f.severity >= fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
+/// `rampart scan fs DIR`: the known vulnerabilities of a source tree's dependencies.
+pub fn scan_fs(args: ScanFsArgs) -> ExitCode {
+    let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
+    let mut selectors = args.select.clone();
+    selectors.extend(args.ignore.iter().cloned());
+    if let Err(e) = Settings::validate_selectors(&selectors) {
+        return fail(&e.message);
+    }
+    let cfg = match load_config(args.config.as_deref(), args.no_config, &overrides) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
+    };
+    let inventory = match crate::tree::catalog(&args.dir) {
+        Ok(inventory) => inventory,
+        Err(message) => return fail(&message),
+    };
+    let target = args.dir.display().to_string();
+    let found = match crate::vulns::find(&inventory, &args.vulns, &target) {
+        Ok(found) => found,
+        Err(message) => return fail(&message),
+    };
+    let findings = match &found {
+        Some(found) => rampart_linter::vuln::findings(&cfg.linter, &target, found, false).0,
+        None => Vec::new(),
+    };
+    let out = Output { format: args.format, output: args.output.clone(), color: args.color, fail_on: args.fail_on };
+    report(&cfg, findings, 0, &target, &out)
+}
+
 /// `rampart sbom`.
 pub fn sbom(args: SbomArgs) -> ExitCode {
     let image = match read_image(&args.source, false) {
         Ok(image) => image,
         Err(message) => return fail(&message),
     };
-    let text = sbom_text(&image, args.format);
+    let text = sbom_text(&image, args.format, None);
     match &args.output {
         Some(path) => match write_atomically(path, text.as_bytes()) {
             Ok(()) => ExitCode::SUCCESS,
@@ -156,14 +209,20 @@ fn registry_options(source: &ImageSource) -> Result<rampart_image::RegistryOptio
     Ok(options)
 }
 
-fn sbom_text(image: &ImageScan, format: SbomFormat) -> String {
+fn sbom_text(image: &ImageScan, format: SbomFormat, vulnerabilities: Option<&[rampart_vuln::Vulnerability]>) -> String {
     let subject = subject(image);
     let tool = rampart_sbom::ToolInfo { name: "rampart", version: env!("CARGO_PKG_VERSION") };
     let timestamp = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse().ok());
     // A fixed creation time asks for a reproducible document.
     let options = rampart_sbom::Options { timestamp, seed: timestamp.map(|_| image.reference.clone()) };
     match format {
-        SbomFormat::CyclonedxJson => rampart_sbom::cyclonedx_json(&subject, &image.inventory, &tool, &options),
+        SbomFormat::CyclonedxJson => match vulnerabilities {
+            Some(found) => {
+                let listed: Vec<_> = found.iter().map(crate::vulns::for_sbom).collect();
+                rampart_sbom::cyclonedx_json_with_vulnerabilities(&subject, &image.inventory, &tool, &options, &listed)
+            }
+            None => rampart_sbom::cyclonedx_json(&subject, &image.inventory, &tool, &options),
+        },
         SbomFormat::SpdxJson => rampart_sbom::spdx_json(&subject, &image.inventory, &tool, &options),
     }
 }

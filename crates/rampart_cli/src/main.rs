@@ -5,6 +5,8 @@ mod cli;
 mod config;
 mod exceptions;
 mod image;
+mod tree;
+mod vulns;
 
 use std::io::Write;
 use std::path::Path;
@@ -23,6 +25,8 @@ fn main() -> ExitCode {
             check::run(args)
         }
         Command::Scan(cli::ScanTarget::Image(args)) => image::scan(args),
+        Command::Scan(cli::ScanTarget::Fs(args)) => image::scan_fs(args),
+        Command::Db(command) => vulns::db(command),
         Command::Sbom(args) => image::sbom(args),
         Command::Rule { code } => rule(&code),
         Command::Rules { format } => rules(format),

@@ -185,6 +185,11 @@ pub fn match_package(
             for advisory in &group {
                 ids.insert(advisory.id.clone());
                 ids.extend(advisory.aliases.iter().cloned());
+                // Distribution records named after a CVE (`DEBIAN-CVE-2022-0563`,
+                // `UBUNTU-CVE-…`) are about that CVE, whether or not they list it as an alias.
+                if let Some(at) = advisory.id.find("-CVE-") {
+                    ids.insert(advisory.id[at + 1..].to_string());
+                }
                 fixed.extend(rampart_versions::fixed_in(scheme, version, &advisory.ranges));
                 for url in &advisory.urls {
                     if !urls.contains(url) {
