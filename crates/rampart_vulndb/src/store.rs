@@ -52,13 +52,19 @@ const MAX_UNPACKED: u64 = 256 << 20;
 
 /// Compact JSON → stored bytes.
 pub fn pack(json: Vec<u8>) -> Vec<u8> {
-    if json.len() >= COMPRESS_FROM
-        && let Ok(z) = zstd::bulk::compress(&json, 3)
-        && z.len() < json.len()
-    {
-        return z;
+    thread_local! {
+        // One compression context per thread: creating one per blob dominated the import.
+        static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            std::cell::RefCell::new(zstd::bulk::Compressor::new(3).ok());
     }
-    json
+    if json.len() < COMPRESS_FROM {
+        return json;
+    }
+    let packed = COMPRESSOR.with(|c| c.borrow_mut().as_mut().and_then(|c| c.compress(&json).ok()));
+    match packed {
+        Some(z) if z.len() < json.len() => z,
+        _ => json,
+    }
 }
 
 /// Stored bytes → JSON bytes.
