@@ -13,8 +13,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rayon::prelude::*;
 use rusqlite::{Connection, params};
 
+use crate::borrowed::{RecordRef, SeverityRef, Str};
 use crate::error::DbError;
-use crate::model::{Record, base_ecosystem, normalize_name};
+use crate::model::{base_ecosystem, normalize_name};
 use crate::store::{self, pack};
 
 /// Where a source came from, when it was downloaded (kept in the `sources` table so that the
@@ -210,6 +211,8 @@ enum Unit {
         order: usize,
         path: Arc<Path>,
         archive: zip::ZipArchive<SharedFile>,
+        file: Arc<File>,
+        len: u64,
         entries: std::ops::Range<usize>,
     },
 }
@@ -234,7 +237,8 @@ fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
             Kind::Zip => {
                 let file = File::open(&input.path).map_err(|e| DbError::io(&input.path, e))?;
                 let len = file.metadata().map_err(|e| DbError::io(&input.path, e))?.len();
-                let shared = SharedFile { file: Arc::new(file), pos: 0, len };
+                let file = Arc::new(file);
+                let shared = SharedFile { file: file.clone(), pos: 0, len };
                 let archive = zip::ZipArchive::new(shared).map_err(|e| DbError::Zip {
                     path: input.path.clone(),
                     entry: None,
@@ -251,6 +255,8 @@ fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
                         order,
                         path: path.clone(),
                         archive: archive.clone(),
+                        file: file.clone(),
+                        len,
                         entries: at..end,
                     });
                     at = end;
@@ -344,19 +350,20 @@ fn parse_one(
     order: (usize, usize),
     options: &ImportOptions,
 ) -> Result<Parsed, DbError> {
-    let result = serde_json::from_slice::<Record>(bytes).map_err(|e| json_error(path, entry, &e)).and_then(|record| {
-        if record.id.trim().is_empty() {
-            Err(DbError::Json {
-                path: path.to_owned(),
-                entry: entry.map(str::to_owned),
-                line: 1,
-                column: 1,
-                message: "the record has no `id`".into(),
-            })
-        } else {
-            Ok(prepare(record, source, order))
-        }
-    });
+    let result =
+        serde_json::from_slice::<RecordRef>(bytes).map_err(|e| json_error(path, entry, &e)).and_then(|record| {
+            if record.id.as_str().trim().is_empty() {
+                Err(DbError::Json {
+                    path: path.to_owned(),
+                    entry: entry.map(str::to_owned),
+                    line: 1,
+                    column: 1,
+                    message: "the record has no `id`".into(),
+                })
+            } else {
+                Ok(prepare(record, source, order))
+            }
+        });
     match result {
         Ok(p) => Ok(Parsed::Record(Box::new(p))),
         Err(e) if options.skip_invalid => Ok(Parsed::Skipped(e.to_string())),
@@ -369,7 +376,7 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
-fn severity_blob(sev: &[crate::model::Severity]) -> Option<Vec<u8>> {
+fn severity_blob(sev: &[SeverityRef]) -> Option<Vec<u8>> {
     if sev.is_empty() {
         return None;
     }
@@ -377,12 +384,15 @@ fn severity_blob(sev: &[crate::model::Severity]) -> Option<Vec<u8>> {
     Some(pack(to_json(&pairs)))
 }
 
-fn id_list(ids: &[String]) -> Option<String> {
+fn id_list(ids: &[Str]) -> Option<String> {
     (!ids.is_empty()).then(|| String::from_utf8(to_json(ids)).unwrap_or_default())
 }
 
-fn prepare(record: Record, source: usize, order: (usize, usize)) -> Prepared {
-    let rating = record.database_rating().map(str::to_owned);
+fn owned(s: Option<Str>) -> Option<String> {
+    s.map(|s| s.0.into_owned())
+}
+
+fn prepare(record: RecordRef<'_>, source: usize, order: (usize, usize)) -> Prepared {
     let refs = if record.references.is_empty() {
         None
     } else {
@@ -392,14 +402,15 @@ fn prepare(record: Record, source: usize, order: (usize, usize)) -> Prepared {
     let mut affected = Vec::with_capacity(record.affected.len());
     for a in &record.affected {
         let Some(package) = &a.package else { continue };
-        if package.ecosystem.is_empty() || package.name.is_empty() {
+        let (ecosystem, published_name) = (package.ecosystem.as_str(), package.name.as_str());
+        if ecosystem.is_empty() || published_name.is_empty() {
             continue;
         }
-        let name = normalize_name(&package.ecosystem, &package.name);
-        let display_name = (name != package.name).then(|| package.name.clone());
-        let ranges: Vec<_> = a.ranges.iter().filter(|r| !r.kind.eq_ignore_ascii_case("GIT")).collect();
+        let name = normalize_name(ecosystem, published_name);
+        let display_name = (name != published_name).then(|| published_name.to_owned());
+        let ranges: Vec<_> = a.ranges.iter().filter(|r| !r.kind.as_str().eq_ignore_ascii_case("GIT")).collect();
         affected.push(PreparedAffected {
-            ecosystem: package.ecosystem.clone(),
+            ecosystem: ecosystem.to_owned(),
             name,
             display_name,
             ranges: (!ranges.is_empty()).then(|| pack(to_json(&ranges))),
@@ -412,12 +423,12 @@ fn prepare(record: Record, source: usize, order: (usize, usize)) -> Prepared {
         aliases: id_list(&record.aliases),
         related: id_list(&record.related),
         upstream: id_list(&record.upstream),
-        id: record.id,
-        modified: record.modified,
-        published: record.published,
-        withdrawn: record.withdrawn,
-        summary: record.summary.filter(|s| !s.is_empty()),
-        rating,
+        id: record.id.0.into_owned(),
+        modified: owned(record.modified),
+        published: owned(record.published),
+        withdrawn: owned(record.withdrawn),
+        summary: owned(record.summary.filter(|s| !s.as_str().is_empty())),
+        rating: owned(record.database_specific.severity),
         refs,
         affected,
         source,
@@ -449,33 +460,25 @@ fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Pars
                 }
             }
         }
-        Unit::Zip { source, order, path, mut archive, entries } => {
-            for i in entries {
-                let zip_err = |entry: Option<String>, e: zip::result::ZipError| DbError::Zip {
-                    path: path.to_path_buf(),
-                    entry,
-                    message: e.to_string(),
-                };
-                let file = archive.by_index(i).map_err(|e| zip_err(Some(format!("#{i}")), e))?;
-                if file.is_dir() {
+        Unit::Zip { source, order, path, archive, file, len, entries } => {
+            let mut reader = ZipReader::new(&path, &file, len, options.max_record_bytes);
+            let metas: Vec<_> = entries
+                .clone()
+                .map(|i| archive.by_index_data(i).map_err(|e| reader.error(Some(format!("#{i}")), e.to_string())))
+                .collect::<Result<_, _>>()?;
+            reader.prefetch(&metas)?;
+            for (i, meta) in entries.zip(&metas) {
+                if meta.is_dir() {
                     continue;
                 }
-                let name = String::from_utf8_lossy(file.name_raw()).into_owned();
+                let name = String::from_utf8_lossy(meta.name_raw());
                 if !name.to_ascii_lowercase().ends_with(".json") {
                     continue;
                 }
-                if file.size() > options.max_record_bytes {
-                    return Err(DbError::TooLarge {
-                        path: path.to_path_buf(),
-                        entry: Some(name),
-                        size: file.size(),
-                        limit: options.max_record_bytes,
-                    });
-                }
-                // The zip reader checks the entry's CRC-32 when it reaches the end.
-                let bytes = read_bounded(file, options.max_record_bytes, &path, Some(&name))?;
-                let parsed = parse_one(&bytes, &path, Some(&name), source, (order, i), options)?;
-                if !push(parsed, bytes.len(), &mut batch) {
+                let bytes = reader.read(meta, &name)?;
+                let parsed = parse_one(bytes, &path, Some(&name), source, (order, i), options)?;
+                let size = bytes.len();
+                if !push(parsed, size, &mut batch) {
                     return Ok(());
                 }
             }
@@ -485,6 +488,213 @@ fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Pars
         send(batch);
     }
     Ok(())
+}
+
+/// Bytes of a local file header before its name and extra field.
+const LOCAL_HEADER: u64 = 30;
+/// Room for a local extra field read along with its entry (they are usually empty or tiny).
+const LOCAL_SLACK: u64 = 256;
+/// A unit's entries are read in one go when they lie together within this many bytes.
+const CHUNK_MAX: u64 = 16 << 20;
+
+fn read_exact_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, pos)
+    }
+    #[cfg(windows)]
+    {
+        let (mut buf, mut pos) = (buf, pos);
+        while !buf.is_empty() {
+            match std::os::windows::fs::FileExt::seek_read(file, buf, pos) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => {
+                    buf = &mut buf[n..];
+                    pos += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where an entry's data lies in `buf` (which holds the file from `buf_start`): `Ok(None)` when
+/// `buf` does not hold all of it.
+fn locate(buf: &[u8], buf_start: u64, header: u64, compressed: u64) -> Result<Option<std::ops::Range<usize>>, String> {
+    let Some(at) = header.checked_sub(buf_start).and_then(|a| usize::try_from(a).ok()) else { return Ok(None) };
+    let Some(fixed) = buf.get(at..).and_then(|b| b.get(..LOCAL_HEADER as usize)) else { return Ok(None) };
+    if fixed[..4] != *b"PK\x03\x04" {
+        return Err(format!("no local file header at offset {header}"));
+    }
+    let name_len = u64::from(u16::from_le_bytes([fixed[26], fixed[27]]));
+    let extra_len = u64::from(u16::from_le_bytes([fixed[28], fixed[29]]));
+    let start = at as u64 + LOCAL_HEADER + name_len + extra_len;
+    let end = start.saturating_add(compressed);
+    if end > buf.len() as u64 {
+        return Ok(None);
+    }
+    Ok(Some(start as usize..end as usize))
+}
+
+/// Reads a zip's entries raw (positional reads: one per unit when its entries lie together) and
+/// inflates them with one reused inflater, checking the declared size, the record bound and the
+/// CRC-32 itself.
+struct ZipReader<'a> {
+    path: &'a Path,
+    file: &'a File,
+    len: u64,
+    limit: u64,
+    inflater: flate2::Decompress,
+    chunk: Vec<u8>,
+    chunk_start: u64,
+    scratch: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl<'a> ZipReader<'a> {
+    fn new(path: &'a Path, file: &'a File, len: u64, limit: u64) -> Self {
+        ZipReader {
+            path,
+            file,
+            len,
+            limit,
+            inflater: flate2::Decompress::new(false),
+            chunk: Vec::new(),
+            chunk_start: 0,
+            scratch: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+
+    fn error(&self, entry: Option<String>, message: String) -> DbError {
+        DbError::Zip { path: self.path.to_owned(), entry, message }
+    }
+
+    /// Reads the span holding `entries` at once, when it is compact.
+    fn prefetch(&mut self, entries: &[zip::read::ZipFileEntry<'_>]) -> Result<(), DbError> {
+        let (mut lo, mut hi, mut total) = (u64::MAX, 0u64, 0u64);
+        for e in entries {
+            let span = (LOCAL_HEADER + LOCAL_SLACK + e.name_raw().len() as u64).saturating_add(e.compressed_size());
+            lo = lo.min(e.header_start());
+            hi = hi.max(e.header_start().saturating_add(span));
+            total = total.saturating_add(span);
+        }
+        let hi = hi.min(self.len);
+        if lo >= hi || hi - lo > CHUNK_MAX || hi - lo > total.saturating_mul(2) {
+            return Ok(());
+        }
+        self.chunk.clear();
+        self.chunk.resize((hi - lo) as usize, 0);
+        read_exact_at(self.file, &mut self.chunk, lo).map_err(|e| DbError::io(self.path, e))?;
+        self.chunk_start = lo;
+        Ok(())
+    }
+
+    /// The entry's content, checked.
+    fn read(&mut self, meta: &zip::read::ZipFileEntry<'_>, name: &str) -> Result<&[u8], DbError> {
+        let fail = |this: &Self, message: String| this.error(Some(name.to_owned()), message);
+        let size = meta.size();
+        if size > self.limit {
+            return Err(DbError::TooLarge {
+                path: self.path.to_owned(),
+                entry: Some(name.to_owned()),
+                size,
+                limit: self.limit,
+            });
+        }
+        if meta.encrypted() {
+            return Err(fail(self, "encrypted entries are not supported".into()));
+        }
+        let method = meta.compression();
+        let compressed = meta.compressed_size();
+        // Deflate adds at most a few bytes per 16 KiB block to incompressible data.
+        let plausible = match method {
+            zip::CompressionMethod::Stored => compressed == size,
+            _ => compressed <= size + size / 1024 + 1024,
+        };
+        if !plausible {
+            return Err(fail(self, format!("compressed size {compressed} does not fit the size {size}")));
+        }
+        let header = meta.header_start();
+        let from_chunk = locate(&self.chunk, self.chunk_start, header, compressed).map_err(|m| fail(self, m))?;
+        let data = match from_chunk {
+            Some(range) => &self.chunk[range],
+            None => {
+                let mut want = LOCAL_HEADER + LOCAL_SLACK + meta.name_raw().len() as u64 + compressed;
+                let mut found = None;
+                for _ in 0..2 {
+                    let n = want.min(self.len.saturating_sub(header));
+                    self.scratch.clear();
+                    self.scratch.resize(n as usize, 0);
+                    read_exact_at(self.file, &mut self.scratch, header).map_err(|e| fail(self, e.to_string()))?;
+                    match locate(&self.scratch, header, header, compressed).map_err(|m| fail(self, m))? {
+                        Some(range) => {
+                            found = Some(range);
+                            break;
+                        }
+                        None if self.scratch.len() >= LOCAL_HEADER as usize => {
+                            // A larger local extra field than expected: read exactly.
+                            let s = &self.scratch;
+                            let extra = u64::from(u16::from_le_bytes([s[26], s[27]]))
+                                + u64::from(u16::from_le_bytes([s[28], s[29]]));
+                            want = LOCAL_HEADER + extra + compressed;
+                        }
+                        None => break,
+                    }
+                }
+                match found {
+                    Some(range) => &self.scratch[range],
+                    None => return Err(fail(self, "the entry's data runs past the end of the file".into())),
+                }
+            }
+        };
+        let out = &mut self.out;
+        out.clear();
+        match method {
+            zip::CompressionMethod::Stored => out.extend_from_slice(data),
+            zip::CompressionMethod::Deflated => {
+                let inflater = &mut self.inflater;
+                inflater.reset(false);
+                out.reserve(size as usize + 1);
+                loop {
+                    let (consumed, produced) = (inflater.total_in() as usize, out.len());
+                    let status = inflater
+                        .decompress_vec(&data[consumed..], out, flate2::FlushDecompress::Finish)
+                        .map_err(|e| DbError::Zip {
+                            path: self.path.to_owned(),
+                            entry: Some(name.to_owned()),
+                            message: format!("corrupt deflate stream: {e}"),
+                        })?;
+                    if out.len() as u64 > size {
+                        break;
+                    }
+                    if status == flate2::Status::StreamEnd {
+                        break;
+                    }
+                    if inflater.total_in() as usize == consumed && out.len() == produced {
+                        return Err(DbError::Zip {
+                            path: self.path.to_owned(),
+                            entry: Some(name.to_owned()),
+                            message: "truncated deflate stream".into(),
+                        });
+                    }
+                }
+            }
+            other => return Err(fail(self, format!("unsupported compression method {other}"))),
+        }
+        let out = &self.out;
+        if out.len() as u64 != size {
+            let what = if out.len() as u64 > size { "more than" } else { "only" };
+            return Err(fail(self, format!("the entry inflates to {what} its declared size {size}")));
+        }
+        let crc = crc32fast::hash(out);
+        if crc != meta.crc32() {
+            return Err(fail(self, format!("CRC-32 mismatch: data {crc:08x}, directory {:08x}", meta.crc32())));
+        }
+        Ok(&self.out)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
