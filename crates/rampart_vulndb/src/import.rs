@@ -210,7 +210,7 @@ enum Unit {
         source: usize,
         order: usize,
         path: Arc<Path>,
-        archive: zip::ZipArchive<SharedFile>,
+        archive: Arc<zip::ZipArchive<io::BufReader<SharedFile>>>,
         file: Arc<File>,
         len: u64,
         entries: std::ops::Range<usize>,
@@ -239,12 +239,13 @@ fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
                 let len = file.metadata().map_err(|e| DbError::io(&input.path, e))?.len();
                 let file = Arc::new(file);
                 let shared = SharedFile { file: file.clone(), pos: 0, len };
-                let archive = zip::ZipArchive::new(shared).map_err(|e| DbError::Zip {
+                let archive = zip::ZipArchive::new(io::BufReader::with_capacity(64 << 10, shared)).map_err(|e| DbError::Zip {
                     path: input.path.clone(),
                     entry: None,
                     message: e.to_string(),
                 })?;
                 let path: Arc<Path> = Arc::from(input.path.as_path());
+                let archive = Arc::new(archive);
                 let n = archive.len();
                 let mut at = 0;
                 while at < n {
@@ -922,6 +923,6 @@ fn build(
             .map_err(sql)?;
     }
     tx.commit().map_err(sql)?;
-    conn.execute_batch("ANALYZE;").map_err(sql)?;
+    conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;").map_err(sql)?;
     Ok(report)
 }

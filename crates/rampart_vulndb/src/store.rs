@@ -46,7 +46,7 @@ CREATE INDEX affected_package ON affected(ecosystem, name);
 
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
 /// Below this, compression does not pay for its frame header.
-const COMPRESS_FROM: usize = 160;
+const COMPRESS_FROM: usize = 512;
 /// A stored blob never inflates beyond this (a damaged or hostile database).
 const MAX_UNPACKED: u64 = 256 << 20;
 
