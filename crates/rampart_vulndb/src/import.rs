@@ -16,7 +16,7 @@ use rusqlite::{Connection, params};
 use crate::borrowed::{RecordRef, SeverityRef, Str};
 use crate::error::DbError;
 use crate::model::{base_ecosystem, normalize_name};
-use crate::store::{self, pack};
+use crate::store;
 
 /// Where a source came from, when it was downloaded (kept in the `sources` table so that the
 /// next update can ask conditionally).
@@ -239,11 +239,8 @@ fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
                 let len = file.metadata().map_err(|e| DbError::io(&input.path, e))?.len();
                 let file = Arc::new(file);
                 let shared = SharedFile { file: file.clone(), pos: 0, len };
-                let archive = zip::ZipArchive::new(io::BufReader::with_capacity(64 << 10, shared)).map_err(|e| DbError::Zip {
-                    path: input.path.clone(),
-                    entry: None,
-                    message: e.to_string(),
-                })?;
+                let archive = zip::ZipArchive::new(io::BufReader::with_capacity(64 << 10, shared))
+                    .map_err(|e| DbError::Zip { path: input.path.clone(), entry: None, message: e.to_string() })?;
                 let path: Arc<Path> = Arc::from(input.path.as_path());
                 let archive = Arc::new(archive);
                 let n = archive.len();
@@ -275,37 +272,83 @@ fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
 // ---------------------------------------------------------------------------------------------
 // Parsing (parallel)
 
-/// A record turned into column values, ready to bind.
-struct Prepared {
-    id: String,
-    modified: Option<String>,
-    published: Option<String>,
-    withdrawn: Option<String>,
-    summary: Option<String>,
-    severity: Option<Vec<u8>>,
-    rating: Option<String>,
-    aliases: Option<String>,
-    related: Option<String>,
-    upstream: Option<String>,
-    refs: Option<Vec<u8>>,
+/// Where a value lies in [`Batch::buf`] (`None`: NULL).
+type Span = Option<(u32, u32)>;
+
+/// Records turned into column values, ready to bind: every string and blob of a batch in one
+/// buffer, so that a batch costs a handful of allocations, not dozens per record.
+#[derive(Default)]
+struct Batch {
+    buf: Vec<u8>,
+    records: Vec<Prepared>,
     affected: Vec<PreparedAffected>,
+    /// Invalid records skipped (with [`ImportOptions::skip_invalid`]).
+    skipped: Vec<String>,
+    /// Input bytes parsed into this batch.
+    input: usize,
+}
+
+struct Prepared {
+    id: Span,
+    modified: Span,
+    published: Span,
+    withdrawn: Span,
+    summary: Span,
+    severity: Span,
+    rating: Span,
+    aliases: Span,
+    related: Span,
+    upstream: Span,
+    refs: Span,
+    /// Indexes into [`Batch::affected`].
+    affected: std::ops::Range<usize>,
     source: usize,
     /// Input order, for a deterministic winner among duplicates with equal `modified`.
     order: (usize, usize),
 }
 
 struct PreparedAffected {
-    ecosystem: String,
-    name: String,
-    display_name: Option<String>,
-    ranges: Option<Vec<u8>>,
-    versions: Option<Vec<u8>>,
-    severity: Option<Vec<u8>>,
+    ecosystem: Span,
+    name: Span,
+    display_name: Span,
+    ranges: Span,
+    versions: Span,
+    severity: Span,
 }
 
-enum Parsed {
-    Record(Box<Prepared>),
-    Skipped(String),
+impl Batch {
+    fn span(&self, start: usize) -> Span {
+        // A batch stays far below 4 GiB (records are bounded, batches flushed at BATCH_BYTES).
+        Some((start as u32, self.buf.len() as u32))
+    }
+
+    fn put_str(&mut self, s: Option<&str>) -> Span {
+        let s = s?;
+        let start = self.buf.len();
+        self.buf.extend_from_slice(s.as_bytes());
+        self.span(start)
+    }
+
+    /// Compact JSON of `value`; zstd-compressed when `compress` and that pays.
+    fn put_json<T: serde::Serialize + ?Sized>(&mut self, value: &T, compress: bool) -> Span {
+        let start = self.buf.len();
+        // Serialising our own plain structs into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.buf, value);
+        if compress && let Some(z) = store::compress(&self.buf[start..]) {
+            self.buf.truncate(start);
+            self.buf.extend_from_slice(&z);
+        }
+        self.span(start)
+    }
+
+    fn bytes(&self, span: Span) -> Option<&[u8]> {
+        span.map(|(a, b)| &self.buf[a as usize..b as usize])
+    }
+
+    fn text(&self, span: Span) -> Option<&str> {
+        // Only ever `put_str`'d or JSON text: valid UTF-8.
+        self.bytes(span).and_then(|b| std::str::from_utf8(b).ok())
+    }
 }
 
 /// A batch is sent to the writer once its records' raw JSON adds up to this.
@@ -343,14 +386,16 @@ fn read_bounded(reader: impl Read, limit: u64, path: &Path, entry: Option<&str>)
     Ok(buf)
 }
 
-fn parse_one(
+fn parse_into(
     bytes: &[u8],
     path: &Path,
     entry: Option<&str>,
     source: usize,
     order: (usize, usize),
     options: &ImportOptions,
-) -> Result<Parsed, DbError> {
+    batch: &mut Batch,
+) -> Result<(), DbError> {
+    batch.input += bytes.len();
     let result =
         serde_json::from_slice::<RecordRef>(bytes).map_err(|e| json_error(path, entry, &e)).and_then(|record| {
             if record.id.as_str().trim().is_empty() {
@@ -362,90 +407,77 @@ fn parse_one(
                     message: "the record has no `id`".into(),
                 })
             } else {
-                Ok(prepare(record, source, order))
+                Ok(record)
             }
         });
     match result {
-        Ok(p) => Ok(Parsed::Record(Box::new(p))),
-        Err(e) if options.skip_invalid => Ok(Parsed::Skipped(e.to_string())),
-        Err(e) => Err(e),
+        Ok(record) => prepare(&record, source, order, batch),
+        Err(e) if options.skip_invalid => batch.skipped.push(e.to_string()),
+        Err(e) => return Err(e),
     }
+    Ok(())
 }
 
-fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    // Serialising our own plain structs to a Vec cannot fail.
-    serde_json::to_vec(value).unwrap_or_default()
-}
-
-fn severity_blob(sev: &[SeverityRef]) -> Option<Vec<u8>> {
+fn severity_blob(sev: &[SeverityRef], batch: &mut Batch) -> Span {
     if sev.is_empty() {
         return None;
     }
     let pairs: Vec<[&str; 2]> = sev.iter().map(|s| [s.kind.as_str(), s.score.as_str()]).collect();
-    Some(pack(to_json(&pairs)))
+    batch.put_json(&pairs, true)
 }
 
-fn id_list(ids: &[Str]) -> Option<String> {
-    (!ids.is_empty()).then(|| String::from_utf8(to_json(ids)).unwrap_or_default())
+fn id_list(ids: &[Str], batch: &mut Batch) -> Span {
+    if ids.is_empty() { None } else { batch.put_json(ids, false) }
 }
 
-fn owned(s: Option<Str>) -> Option<String> {
-    s.map(|s| s.0.into_owned())
-}
-
-fn prepare(record: RecordRef<'_>, source: usize, order: (usize, usize)) -> Prepared {
-    let refs = if record.references.is_empty() {
-        None
-    } else {
-        let pairs: Vec<[&str; 2]> = record.references.iter().map(|r| [r.kind.as_str(), r.url.as_str()]).collect();
-        Some(pack(to_json(&pairs)))
-    };
-    let mut affected = Vec::with_capacity(record.affected.len());
+fn prepare(record: &RecordRef<'_>, source: usize, order: (usize, usize), batch: &mut Batch) {
+    let first_affected = batch.affected.len();
     for a in &record.affected {
         let Some(package) = &a.package else { continue };
         let (ecosystem, published_name) = (package.ecosystem.as_str(), package.name.as_str());
         if ecosystem.is_empty() || published_name.is_empty() {
             continue;
         }
-        let name = normalize_name(ecosystem, published_name);
-        let display_name = (name != published_name).then(|| published_name.to_owned());
+        let ecosystem = batch.put_str(Some(ecosystem));
+        let name = normalize_name(package.ecosystem.as_str(), published_name);
+        let display_name = batch.put_str((name != published_name).then_some(published_name));
+        let name = batch.put_str(Some(&name));
         let ranges: Vec<_> = a.ranges.iter().filter(|r| !r.kind.as_str().eq_ignore_ascii_case("GIT")).collect();
-        affected.push(PreparedAffected {
-            ecosystem: ecosystem.to_owned(),
-            name,
-            display_name,
-            ranges: (!ranges.is_empty()).then(|| pack(to_json(&ranges))),
-            versions: (!a.versions.is_empty()).then(|| pack(to_json(&a.versions))),
-            severity: severity_blob(&a.severity),
-        });
+        let ranges = if ranges.is_empty() { None } else { batch.put_json(&ranges, true) };
+        let versions = if a.versions.is_empty() { None } else { batch.put_json(&a.versions, true) };
+        let severity = severity_blob(&a.severity, batch);
+        batch.affected.push(PreparedAffected { ecosystem, name, display_name, ranges, versions, severity });
     }
-    Prepared {
-        severity: severity_blob(&record.severity),
-        aliases: id_list(&record.aliases),
-        related: id_list(&record.related),
-        upstream: id_list(&record.upstream),
-        id: record.id.0.into_owned(),
-        modified: owned(record.modified),
-        published: owned(record.published),
-        withdrawn: owned(record.withdrawn),
-        summary: owned(record.summary.filter(|s| !s.as_str().is_empty())),
-        rating: owned(record.database_specific.severity),
+    let refs = if record.references.is_empty() {
+        None
+    } else {
+        let pairs: Vec<[&str; 2]> = record.references.iter().map(|r| [r.kind.as_str(), r.url.as_str()]).collect();
+        batch.put_json(&pairs, true)
+    };
+    let prepared = Prepared {
+        id: batch.put_str(Some(record.id.as_str())),
+        modified: batch.put_str(record.modified.as_ref().map(Str::as_str)),
+        published: batch.put_str(record.published.as_ref().map(Str::as_str)),
+        withdrawn: batch.put_str(record.withdrawn.as_ref().map(Str::as_str)),
+        summary: batch.put_str(record.summary.as_ref().map(Str::as_str).filter(|s| !s.is_empty())),
+        severity: severity_blob(&record.severity, batch),
+        rating: batch.put_str(record.database_specific.severity.as_ref().map(Str::as_str)),
+        aliases: id_list(&record.aliases, batch),
+        related: id_list(&record.related, batch),
+        upstream: id_list(&record.upstream, batch),
         refs,
-        affected,
+        affected: first_affected..batch.affected.len(),
         source,
         order,
-    }
+    };
+    batch.records.push(prepared);
 }
 
 /// Parses one unit, handing batches to `send` as they fill.
-fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Parsed>) -> bool) -> Result<(), DbError> {
-    let mut batch = Vec::new();
-    let mut batch_bytes = 0;
-    let mut push = |parsed: Parsed, size: usize, batch: &mut Vec<Parsed>| -> bool {
-        batch.push(parsed);
-        batch_bytes += size;
-        if batch_bytes >= BATCH_BYTES {
-            batch_bytes = 0;
+fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Batch) -> bool) -> Result<(), DbError> {
+    let mut batch = Batch::default();
+    let mut flush = |batch: &mut Batch| -> bool {
+        if batch.input >= BATCH_BYTES {
             return send(std::mem::take(batch));
         }
         true
@@ -455,8 +487,8 @@ fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Pars
             for (i, path) in paths.iter().enumerate() {
                 let file = File::open(path).map_err(|e| DbError::io(path, e))?;
                 let bytes = read_bounded(file, options.max_record_bytes, path, None)?;
-                let parsed = parse_one(&bytes, path, None, source, (order, i), options)?;
-                if !push(parsed, bytes.len(), &mut batch) {
+                parse_into(&bytes, path, None, source, (order, i), options, &mut batch)?;
+                if !flush(&mut batch) {
                     return Ok(());
                 }
             }
@@ -477,15 +509,14 @@ fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Pars
                     continue;
                 }
                 let bytes = reader.read(meta, &name)?;
-                let parsed = parse_one(bytes, &path, Some(&name), source, (order, i), options)?;
-                let size = bytes.len();
-                if !push(parsed, size, &mut batch) {
+                parse_into(bytes, &path, Some(&name), source, (order, i), options, &mut batch)?;
+                if !flush(&mut batch) {
                     return Ok(());
                 }
             }
         }
     }
-    if !batch.is_empty() {
+    if !batch.records.is_empty() || !batch.skipped.is_empty() {
         send(batch);
     }
     Ok(())
@@ -735,7 +766,7 @@ fn build(
     let mut source_ecosystems: Vec<BTreeSet<String>> = vec![BTreeSet::new(); paths.len()];
     let mut source_records: Vec<u64> = vec![0; paths.len()];
 
-    let (tx_batches, rx_batches) = sync_channel::<Result<Vec<Parsed>, DbError>>(rayon::current_num_threads() * 2);
+    let (tx_batches, rx_batches) = sync_channel::<Result<Batch, DbError>>(rayon::current_num_threads() * 2);
     let written: Result<(), DbError> = std::thread::scope(|scope| {
         scope.spawn(move || {
             let result = units.into_par_iter().try_for_each_with(tx_batches.clone(), |tx, unit| {
@@ -775,54 +806,56 @@ fn build(
         let mut next_aff: i64 = 1;
 
         for batch in rx_batches {
-            for parsed in batch? {
-                let p = match parsed {
-                    Parsed::Record(p) => p,
-                    Parsed::Skipped(message) => {
-                        if report.skipped.len() < 1000 {
-                            report.skipped.push(message);
-                        }
-                        continue;
-                    }
-                };
+            let batch = batch?;
+            for message in batch.skipped.iter() {
+                if report.skipped.len() < 1000 {
+                    report.skipped.push(message.clone());
+                }
+            }
+            let (text, bytes) = (|s| batch.text(s), |s| batch.bytes(s));
+            for p in &batch.records {
+                let affected = &batch.affected[p.affected.clone()];
                 source_records[p.source] += 1;
-                for a in &p.affected {
-                    if !ecosystems.contains_key(&a.ecosystem) {
+                for a in affected {
+                    let eco = text(a.ecosystem).unwrap_or_default();
+                    if !ecosystems.contains_key(eco) {
                         let id = ecosystems.len() as i64 + 1;
-                        insert_eco.execute(params![id, a.ecosystem, base_ecosystem(&a.ecosystem)]).map_err(sql)?;
-                        ecosystems.insert(a.ecosystem.clone(), id);
+                        insert_eco.execute(params![id, eco, base_ecosystem(eco)]).map_err(sql)?;
+                        ecosystems.insert(eco.to_owned(), id);
                     }
-                    if !source_ecosystems[p.source].contains(&a.ecosystem) {
-                        source_ecosystems[p.source].insert(a.ecosystem.clone());
+                    if !source_ecosystems[p.source].contains(eco) {
+                        source_ecosystems[p.source].insert(eco.to_owned());
                     }
                 }
-                let rowid = match seen.get_mut(&p.id) {
+                let id = text(p.id).unwrap_or_default();
+                let modified = text(p.modified);
+                let rowid = match seen.get_mut(id) {
                     Some(prev) => {
                         report.duplicates += 1;
                         // The newest `modified` wins; on a tie, the later input.
-                        if (&p.modified, p.order) <= (&prev.modified, prev.order) {
+                        if (modified, p.order) <= (prev.modified.as_deref(), prev.order) {
                             continue;
                         }
                         delete_aff.execute(params![prev.affected.start, prev.affected.end]).map_err(sql)?;
                         update_adv
                             .execute(params![
                                 prev.rowid,
-                                p.modified,
-                                p.published,
-                                p.withdrawn,
-                                p.summary,
-                                p.severity,
-                                p.rating,
-                                p.aliases,
-                                p.related,
-                                p.upstream,
-                                p.refs
+                                modified,
+                                text(p.published),
+                                text(p.withdrawn),
+                                text(p.summary),
+                                bytes(p.severity),
+                                text(p.rating),
+                                text(p.aliases),
+                                text(p.related),
+                                text(p.upstream),
+                                bytes(p.refs)
                             ])
                             .map_err(sql)?;
-                        prev.modified = p.modified.clone();
+                        prev.modified = modified.map(str::to_owned);
                         prev.order = p.order;
                         prev.source = p.source;
-                        prev.affected = next_aff..next_aff + p.affected.len() as i64;
+                        prev.affected = next_aff..next_aff + affected.len() as i64;
                         prev.rowid
                     }
                     None => {
@@ -831,43 +864,43 @@ fn build(
                         insert_adv
                             .execute(params![
                                 rowid,
-                                p.id,
-                                p.modified,
-                                p.published,
-                                p.withdrawn,
-                                p.summary,
-                                p.severity,
-                                p.rating,
-                                p.aliases,
-                                p.related,
-                                p.upstream,
-                                p.refs
+                                id,
+                                modified,
+                                text(p.published),
+                                text(p.withdrawn),
+                                text(p.summary),
+                                bytes(p.severity),
+                                text(p.rating),
+                                text(p.aliases),
+                                text(p.related),
+                                text(p.upstream),
+                                bytes(p.refs)
                             ])
                             .map_err(sql)?;
                         seen.insert(
-                            p.id.clone(),
+                            id.to_owned(),
                             Seen {
                                 rowid,
-                                modified: p.modified.clone(),
+                                modified: modified.map(str::to_owned),
                                 order: p.order,
-                                affected: next_aff..next_aff + p.affected.len() as i64,
+                                affected: next_aff..next_aff + affected.len() as i64,
                                 source: p.source,
                             },
                         );
                         rowid
                     }
                 };
-                for a in &p.affected {
+                for a in affected {
                     insert_aff
                         .execute(params![
                             next_aff,
                             rowid,
-                            ecosystems[&a.ecosystem],
-                            a.name,
-                            a.display_name,
-                            a.ranges,
-                            a.versions,
-                            a.severity
+                            ecosystems[text(a.ecosystem).unwrap_or_default()],
+                            text(a.name),
+                            text(a.display_name),
+                            bytes(a.ranges),
+                            bytes(a.versions),
+                            bytes(a.severity)
                         ])
                         .map_err(sql)?;
                     next_aff += 1;
