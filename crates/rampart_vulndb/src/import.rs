@@ -753,7 +753,7 @@ fn build(
 ) -> Result<ImportReport, DbError> {
     let sql = |e| DbError::sqlite(db_path, e);
     conn.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+        "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
          PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
     )
     .map_err(sql)?;
