@@ -217,9 +217,10 @@ impl Db {
         let has_release = ecosystem.contains(':');
         let name = normalize_name(ecosystem, name);
         let mut out = Vec::new();
+        // Prepared once per connection (rusqlite's statement cache), not on every call.
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare_cached(
                 "SELECT v.osv_id, v.aliases, v.summary, v.severity, v.rating, v.refs, v.modified, v.published,
                         v.withdrawn, a.display_name, a.ranges, a.versions, a.severity, v.related, v.upstream
                  FROM affected a JOIN advisories v ON v.id = a.advisory

@@ -13,9 +13,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rayon::prelude::*;
 use rusqlite::{Connection, params};
 
+use crate::borrowed::{RecordRef, SeverityRef, Str};
 use crate::error::DbError;
-use crate::model::{Record, base_ecosystem, normalize_name};
-use crate::store::{self, pack};
+use crate::model::{base_ecosystem, normalize_name};
+use crate::store;
 
 /// Where a source came from, when it was downloaded (kept in the `sources` table so that the
 /// next update can ask conditionally).
@@ -209,7 +210,9 @@ enum Unit {
         source: usize,
         order: usize,
         path: Arc<Path>,
-        archive: zip::ZipArchive<SharedFile>,
+        archive: Arc<zip::ZipArchive<io::BufReader<SharedFile>>>,
+        file: Arc<File>,
+        len: u64,
         entries: std::ops::Range<usize>,
     },
 }
@@ -234,13 +237,12 @@ fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
             Kind::Zip => {
                 let file = File::open(&input.path).map_err(|e| DbError::io(&input.path, e))?;
                 let len = file.metadata().map_err(|e| DbError::io(&input.path, e))?.len();
-                let shared = SharedFile { file: Arc::new(file), pos: 0, len };
-                let archive = zip::ZipArchive::new(shared).map_err(|e| DbError::Zip {
-                    path: input.path.clone(),
-                    entry: None,
-                    message: e.to_string(),
-                })?;
+                let file = Arc::new(file);
+                let shared = SharedFile { file: file.clone(), pos: 0, len };
+                let archive = zip::ZipArchive::new(io::BufReader::with_capacity(64 << 10, shared))
+                    .map_err(|e| DbError::Zip { path: input.path.clone(), entry: None, message: e.to_string() })?;
                 let path: Arc<Path> = Arc::from(input.path.as_path());
+                let archive = Arc::new(archive);
                 let n = archive.len();
                 let mut at = 0;
                 while at < n {
@@ -251,6 +253,8 @@ fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
                         order,
                         path: path.clone(),
                         archive: archive.clone(),
+                        file: file.clone(),
+                        len,
                         entries: at..end,
                     });
                     at = end;
@@ -268,37 +272,83 @@ fn plan(inputs: &[Input]) -> Result<Vec<Unit>, DbError> {
 // ---------------------------------------------------------------------------------------------
 // Parsing (parallel)
 
-/// A record turned into column values, ready to bind.
-struct Prepared {
-    id: String,
-    modified: Option<String>,
-    published: Option<String>,
-    withdrawn: Option<String>,
-    summary: Option<String>,
-    severity: Option<Vec<u8>>,
-    rating: Option<String>,
-    aliases: Option<String>,
-    related: Option<String>,
-    upstream: Option<String>,
-    refs: Option<Vec<u8>>,
+/// Where a value lies in [`Batch::buf`] (`None`: NULL).
+type Span = Option<(u32, u32)>;
+
+/// Records turned into column values, ready to bind: every string and blob of a batch in one
+/// buffer, so that a batch costs a handful of allocations, not dozens per record.
+#[derive(Default)]
+struct Batch {
+    buf: Vec<u8>,
+    records: Vec<Prepared>,
     affected: Vec<PreparedAffected>,
+    /// Invalid records skipped (with [`ImportOptions::skip_invalid`]).
+    skipped: Vec<String>,
+    /// Input bytes parsed into this batch.
+    input: usize,
+}
+
+struct Prepared {
+    id: Span,
+    modified: Span,
+    published: Span,
+    withdrawn: Span,
+    summary: Span,
+    severity: Span,
+    rating: Span,
+    aliases: Span,
+    related: Span,
+    upstream: Span,
+    refs: Span,
+    /// Indexes into [`Batch::affected`].
+    affected: std::ops::Range<usize>,
     source: usize,
     /// Input order, for a deterministic winner among duplicates with equal `modified`.
     order: (usize, usize),
 }
 
 struct PreparedAffected {
-    ecosystem: String,
-    name: String,
-    display_name: Option<String>,
-    ranges: Option<Vec<u8>>,
-    versions: Option<Vec<u8>>,
-    severity: Option<Vec<u8>>,
+    ecosystem: Span,
+    name: Span,
+    display_name: Span,
+    ranges: Span,
+    versions: Span,
+    severity: Span,
 }
 
-enum Parsed {
-    Record(Box<Prepared>),
-    Skipped(String),
+impl Batch {
+    fn span(&self, start: usize) -> Span {
+        // A batch stays far below 4 GiB (records are bounded, batches flushed at BATCH_BYTES).
+        Some((start as u32, self.buf.len() as u32))
+    }
+
+    fn put_str(&mut self, s: Option<&str>) -> Span {
+        let s = s?;
+        let start = self.buf.len();
+        self.buf.extend_from_slice(s.as_bytes());
+        self.span(start)
+    }
+
+    /// Compact JSON of `value`; zstd-compressed when `compress` and that pays.
+    fn put_json<T: serde::Serialize + ?Sized>(&mut self, value: &T, compress: bool) -> Span {
+        let start = self.buf.len();
+        // Serialising our own plain structs into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.buf, value);
+        if compress && let Some(z) = store::compress(&self.buf[start..]) {
+            self.buf.truncate(start);
+            self.buf.extend_from_slice(&z);
+        }
+        self.span(start)
+    }
+
+    fn bytes(&self, span: Span) -> Option<&[u8]> {
+        span.map(|(a, b)| &self.buf[a as usize..b as usize])
+    }
+
+    fn text(&self, span: Span) -> Option<&str> {
+        // Only ever `put_str`'d or JSON text: valid UTF-8.
+        self.bytes(span).and_then(|b| std::str::from_utf8(b).ok())
+    }
 }
 
 /// A batch is sent to the writer once its records' raw JSON adds up to this.
@@ -336,104 +386,98 @@ fn read_bounded(reader: impl Read, limit: u64, path: &Path, entry: Option<&str>)
     Ok(buf)
 }
 
-fn parse_one(
+fn parse_into(
     bytes: &[u8],
     path: &Path,
     entry: Option<&str>,
     source: usize,
     order: (usize, usize),
     options: &ImportOptions,
-) -> Result<Parsed, DbError> {
-    let result = serde_json::from_slice::<Record>(bytes).map_err(|e| json_error(path, entry, &e)).and_then(|record| {
-        if record.id.trim().is_empty() {
-            Err(DbError::Json {
-                path: path.to_owned(),
-                entry: entry.map(str::to_owned),
-                line: 1,
-                column: 1,
-                message: "the record has no `id`".into(),
-            })
-        } else {
-            Ok(prepare(record, source, order))
-        }
-    });
+    batch: &mut Batch,
+) -> Result<(), DbError> {
+    batch.input += bytes.len();
+    let result =
+        serde_json::from_slice::<RecordRef>(bytes).map_err(|e| json_error(path, entry, &e)).and_then(|record| {
+            if record.id.as_str().trim().is_empty() {
+                Err(DbError::Json {
+                    path: path.to_owned(),
+                    entry: entry.map(str::to_owned),
+                    line: 1,
+                    column: 1,
+                    message: "the record has no `id`".into(),
+                })
+            } else {
+                Ok(record)
+            }
+        });
     match result {
-        Ok(p) => Ok(Parsed::Record(Box::new(p))),
-        Err(e) if options.skip_invalid => Ok(Parsed::Skipped(e.to_string())),
-        Err(e) => Err(e),
+        Ok(record) => prepare(&record, source, order, batch),
+        Err(e) if options.skip_invalid => batch.skipped.push(e.to_string()),
+        Err(e) => return Err(e),
     }
+    Ok(())
 }
 
-fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    // Serialising our own plain structs to a Vec cannot fail.
-    serde_json::to_vec(value).unwrap_or_default()
-}
-
-fn severity_blob(sev: &[crate::model::Severity]) -> Option<Vec<u8>> {
+fn severity_blob(sev: &[SeverityRef], batch: &mut Batch) -> Span {
     if sev.is_empty() {
         return None;
     }
     let pairs: Vec<[&str; 2]> = sev.iter().map(|s| [s.kind.as_str(), s.score.as_str()]).collect();
-    Some(pack(to_json(&pairs)))
+    batch.put_json(&pairs, true)
 }
 
-fn id_list(ids: &[String]) -> Option<String> {
-    (!ids.is_empty()).then(|| String::from_utf8(to_json(ids)).unwrap_or_default())
+fn id_list(ids: &[Str], batch: &mut Batch) -> Span {
+    if ids.is_empty() { None } else { batch.put_json(ids, false) }
 }
 
-fn prepare(record: Record, source: usize, order: (usize, usize)) -> Prepared {
-    let rating = record.database_rating().map(str::to_owned);
+fn prepare(record: &RecordRef<'_>, source: usize, order: (usize, usize), batch: &mut Batch) {
+    let first_affected = batch.affected.len();
+    for a in &record.affected {
+        let Some(package) = &a.package else { continue };
+        let (ecosystem, published_name) = (package.ecosystem.as_str(), package.name.as_str());
+        if ecosystem.is_empty() || published_name.is_empty() {
+            continue;
+        }
+        let ecosystem = batch.put_str(Some(ecosystem));
+        let name = normalize_name(package.ecosystem.as_str(), published_name);
+        let display_name = batch.put_str((name != published_name).then_some(published_name));
+        let name = batch.put_str(Some(&name));
+        let ranges: Vec<_> = a.ranges.iter().filter(|r| !r.kind.as_str().eq_ignore_ascii_case("GIT")).collect();
+        let ranges = if ranges.is_empty() { None } else { batch.put_json(&ranges, true) };
+        let versions = if a.versions.is_empty() { None } else { batch.put_json(&a.versions, true) };
+        let severity = severity_blob(&a.severity, batch);
+        batch.affected.push(PreparedAffected { ecosystem, name, display_name, ranges, versions, severity });
+    }
     let refs = if record.references.is_empty() {
         None
     } else {
         let pairs: Vec<[&str; 2]> = record.references.iter().map(|r| [r.kind.as_str(), r.url.as_str()]).collect();
-        Some(pack(to_json(&pairs)))
+        batch.put_json(&pairs, true)
     };
-    let mut affected = Vec::with_capacity(record.affected.len());
-    for a in &record.affected {
-        let Some(package) = &a.package else { continue };
-        if package.ecosystem.is_empty() || package.name.is_empty() {
-            continue;
-        }
-        let name = normalize_name(&package.ecosystem, &package.name);
-        let display_name = (name != package.name).then(|| package.name.clone());
-        let ranges: Vec<_> = a.ranges.iter().filter(|r| !r.kind.eq_ignore_ascii_case("GIT")).collect();
-        affected.push(PreparedAffected {
-            ecosystem: package.ecosystem.clone(),
-            name,
-            display_name,
-            ranges: (!ranges.is_empty()).then(|| pack(to_json(&ranges))),
-            versions: (!a.versions.is_empty()).then(|| pack(to_json(&a.versions))),
-            severity: severity_blob(&a.severity),
-        });
-    }
-    Prepared {
-        severity: severity_blob(&record.severity),
-        aliases: id_list(&record.aliases),
-        related: id_list(&record.related),
-        upstream: id_list(&record.upstream),
-        id: record.id,
-        modified: record.modified,
-        published: record.published,
-        withdrawn: record.withdrawn,
-        summary: record.summary.filter(|s| !s.is_empty()),
-        rating,
+    let prepared = Prepared {
+        id: batch.put_str(Some(record.id.as_str())),
+        modified: batch.put_str(record.modified.as_ref().map(Str::as_str)),
+        published: batch.put_str(record.published.as_ref().map(Str::as_str)),
+        withdrawn: batch.put_str(record.withdrawn.as_ref().map(Str::as_str)),
+        summary: batch.put_str(record.summary.as_ref().map(Str::as_str).filter(|s| !s.is_empty())),
+        severity: severity_blob(&record.severity, batch),
+        rating: batch.put_str(record.database_specific.severity.as_ref().map(Str::as_str)),
+        aliases: id_list(&record.aliases, batch),
+        related: id_list(&record.related, batch),
+        upstream: id_list(&record.upstream, batch),
         refs,
-        affected,
+        affected: first_affected..batch.affected.len(),
         source,
         order,
-    }
+    };
+    batch.records.push(prepared);
 }
 
 /// Parses one unit, handing batches to `send` as they fill.
-fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Parsed>) -> bool) -> Result<(), DbError> {
-    let mut batch = Vec::new();
-    let mut batch_bytes = 0;
-    let mut push = |parsed: Parsed, size: usize, batch: &mut Vec<Parsed>| -> bool {
-        batch.push(parsed);
-        batch_bytes += size;
-        if batch_bytes >= BATCH_BYTES {
-            batch_bytes = 0;
+fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Batch) -> bool) -> Result<(), DbError> {
+    let mut batch = Batch::default();
+    let mut flush = |batch: &mut Batch| -> bool {
+        if batch.input >= BATCH_BYTES {
             return send(std::mem::take(batch));
         }
         true
@@ -443,48 +487,246 @@ fn parse_unit(unit: Unit, options: &ImportOptions, send: &mut dyn FnMut(Vec<Pars
             for (i, path) in paths.iter().enumerate() {
                 let file = File::open(path).map_err(|e| DbError::io(path, e))?;
                 let bytes = read_bounded(file, options.max_record_bytes, path, None)?;
-                let parsed = parse_one(&bytes, path, None, source, (order, i), options)?;
-                if !push(parsed, bytes.len(), &mut batch) {
+                parse_into(&bytes, path, None, source, (order, i), options, &mut batch)?;
+                if !flush(&mut batch) {
                     return Ok(());
                 }
             }
         }
-        Unit::Zip { source, order, path, mut archive, entries } => {
-            for i in entries {
-                let zip_err = |entry: Option<String>, e: zip::result::ZipError| DbError::Zip {
-                    path: path.to_path_buf(),
-                    entry,
-                    message: e.to_string(),
-                };
-                let file = archive.by_index(i).map_err(|e| zip_err(Some(format!("#{i}")), e))?;
-                if file.is_dir() {
+        Unit::Zip { source, order, path, archive, file, len, entries } => {
+            let mut reader = ZipReader::new(&path, &file, len, options.max_record_bytes);
+            let metas: Vec<_> = entries
+                .clone()
+                .map(|i| archive.by_index_data(i).map_err(|e| reader.error(Some(format!("#{i}")), e.to_string())))
+                .collect::<Result<_, _>>()?;
+            reader.prefetch(&metas)?;
+            for (i, meta) in entries.zip(&metas) {
+                if meta.is_dir() {
                     continue;
                 }
-                let name = String::from_utf8_lossy(file.name_raw()).into_owned();
+                let name = String::from_utf8_lossy(meta.name_raw());
                 if !name.to_ascii_lowercase().ends_with(".json") {
                     continue;
                 }
-                if file.size() > options.max_record_bytes {
-                    return Err(DbError::TooLarge {
-                        path: path.to_path_buf(),
-                        entry: Some(name),
-                        size: file.size(),
-                        limit: options.max_record_bytes,
-                    });
-                }
-                // The zip reader checks the entry's CRC-32 when it reaches the end.
-                let bytes = read_bounded(file, options.max_record_bytes, &path, Some(&name))?;
-                let parsed = parse_one(&bytes, &path, Some(&name), source, (order, i), options)?;
-                if !push(parsed, bytes.len(), &mut batch) {
+                let bytes = reader.read(meta, &name)?;
+                parse_into(bytes, &path, Some(&name), source, (order, i), options, &mut batch)?;
+                if !flush(&mut batch) {
                     return Ok(());
                 }
             }
         }
     }
-    if !batch.is_empty() {
+    if !batch.records.is_empty() || !batch.skipped.is_empty() {
         send(batch);
     }
     Ok(())
+}
+
+/// Bytes of a local file header before its name and extra field.
+const LOCAL_HEADER: u64 = 30;
+/// Room for a local extra field read along with its entry (they are usually empty or tiny).
+const LOCAL_SLACK: u64 = 256;
+/// A unit's entries are read in one go when they lie together within this many bytes.
+const CHUNK_MAX: u64 = 16 << 20;
+
+fn read_exact_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, pos)
+    }
+    #[cfg(windows)]
+    {
+        let (mut buf, mut pos) = (buf, pos);
+        while !buf.is_empty() {
+            match std::os::windows::fs::FileExt::seek_read(file, buf, pos) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => {
+                    buf = &mut buf[n..];
+                    pos += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where an entry's data lies in `buf` (which holds the file from `buf_start`): `Ok(None)` when
+/// `buf` does not hold all of it.
+fn locate(buf: &[u8], buf_start: u64, header: u64, compressed: u64) -> Result<Option<std::ops::Range<usize>>, String> {
+    let Some(at) = header.checked_sub(buf_start).and_then(|a| usize::try_from(a).ok()) else { return Ok(None) };
+    let Some(fixed) = buf.get(at..).and_then(|b| b.get(..LOCAL_HEADER as usize)) else { return Ok(None) };
+    if fixed[..4] != *b"PK\x03\x04" {
+        return Err(format!("no local file header at offset {header}"));
+    }
+    let name_len = u64::from(u16::from_le_bytes([fixed[26], fixed[27]]));
+    let extra_len = u64::from(u16::from_le_bytes([fixed[28], fixed[29]]));
+    let start = at as u64 + LOCAL_HEADER + name_len + extra_len;
+    let end = start.saturating_add(compressed);
+    if end > buf.len() as u64 {
+        return Ok(None);
+    }
+    Ok(Some(start as usize..end as usize))
+}
+
+/// Reads a zip's entries raw (positional reads: one per unit when its entries lie together) and
+/// inflates them with one reused inflater, checking the declared size, the record bound and the
+/// CRC-32 itself.
+struct ZipReader<'a> {
+    path: &'a Path,
+    file: &'a File,
+    len: u64,
+    limit: u64,
+    inflater: flate2::Decompress,
+    chunk: Vec<u8>,
+    chunk_start: u64,
+    scratch: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl<'a> ZipReader<'a> {
+    fn new(path: &'a Path, file: &'a File, len: u64, limit: u64) -> Self {
+        ZipReader {
+            path,
+            file,
+            len,
+            limit,
+            inflater: flate2::Decompress::new(false),
+            chunk: Vec::new(),
+            chunk_start: 0,
+            scratch: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+
+    fn error(&self, entry: Option<String>, message: String) -> DbError {
+        DbError::Zip { path: self.path.to_owned(), entry, message }
+    }
+
+    /// Reads the span holding `entries` at once, when it is compact.
+    fn prefetch(&mut self, entries: &[zip::read::ZipFileEntry<'_>]) -> Result<(), DbError> {
+        let (mut lo, mut hi, mut total) = (u64::MAX, 0u64, 0u64);
+        for e in entries {
+            let span = (LOCAL_HEADER + LOCAL_SLACK + e.name_raw().len() as u64).saturating_add(e.compressed_size());
+            lo = lo.min(e.header_start());
+            hi = hi.max(e.header_start().saturating_add(span));
+            total = total.saturating_add(span);
+        }
+        let hi = hi.min(self.len);
+        if lo >= hi || hi - lo > CHUNK_MAX || hi - lo > total.saturating_mul(2) {
+            return Ok(());
+        }
+        self.chunk.clear();
+        self.chunk.resize((hi - lo) as usize, 0);
+        read_exact_at(self.file, &mut self.chunk, lo).map_err(|e| DbError::io(self.path, e))?;
+        self.chunk_start = lo;
+        Ok(())
+    }
+
+    /// The entry's content, checked.
+    fn read(&mut self, meta: &zip::read::ZipFileEntry<'_>, name: &str) -> Result<&[u8], DbError> {
+        let fail = |this: &Self, message: String| this.error(Some(name.to_owned()), message);
+        let size = meta.size();
+        if size > self.limit {
+            return Err(DbError::TooLarge {
+                path: self.path.to_owned(),
+                entry: Some(name.to_owned()),
+                size,
+                limit: self.limit,
+            });
+        }
+        if meta.encrypted() {
+            return Err(fail(self, "encrypted entries are not supported".into()));
+        }
+        let method = meta.compression();
+        let compressed = meta.compressed_size();
+        // Deflate adds at most a few bytes per 16 KiB block to incompressible data.
+        let plausible = match method {
+            zip::CompressionMethod::Stored => compressed == size,
+            _ => compressed <= size + size / 1024 + 1024,
+        };
+        if !plausible {
+            return Err(fail(self, format!("compressed size {compressed} does not fit the size {size}")));
+        }
+        let header = meta.header_start();
+        let from_chunk = locate(&self.chunk, self.chunk_start, header, compressed).map_err(|m| fail(self, m))?;
+        let data = match from_chunk {
+            Some(range) => &self.chunk[range],
+            None => {
+                let mut want = LOCAL_HEADER + LOCAL_SLACK + meta.name_raw().len() as u64 + compressed;
+                let mut found = None;
+                for _ in 0..2 {
+                    let n = want.min(self.len.saturating_sub(header));
+                    self.scratch.clear();
+                    self.scratch.resize(n as usize, 0);
+                    read_exact_at(self.file, &mut self.scratch, header).map_err(|e| fail(self, e.to_string()))?;
+                    match locate(&self.scratch, header, header, compressed).map_err(|m| fail(self, m))? {
+                        Some(range) => {
+                            found = Some(range);
+                            break;
+                        }
+                        None if self.scratch.len() >= LOCAL_HEADER as usize => {
+                            // A larger local extra field than expected: read exactly.
+                            let s = &self.scratch;
+                            let extra = u64::from(u16::from_le_bytes([s[26], s[27]]))
+                                + u64::from(u16::from_le_bytes([s[28], s[29]]));
+                            want = LOCAL_HEADER + extra + compressed;
+                        }
+                        None => break,
+                    }
+                }
+                match found {
+                    Some(range) => &self.scratch[range],
+                    None => return Err(fail(self, "the entry's data runs past the end of the file".into())),
+                }
+            }
+        };
+        let out = &mut self.out;
+        out.clear();
+        match method {
+            zip::CompressionMethod::Stored => out.extend_from_slice(data),
+            zip::CompressionMethod::Deflated => {
+                let inflater = &mut self.inflater;
+                inflater.reset(false);
+                out.reserve(size as usize + 1);
+                loop {
+                    let (consumed, produced) = (inflater.total_in() as usize, out.len());
+                    let status = inflater
+                        .decompress_vec(&data[consumed..], out, flate2::FlushDecompress::Finish)
+                        .map_err(|e| DbError::Zip {
+                            path: self.path.to_owned(),
+                            entry: Some(name.to_owned()),
+                            message: format!("corrupt deflate stream: {e}"),
+                        })?;
+                    if out.len() as u64 > size {
+                        break;
+                    }
+                    if status == flate2::Status::StreamEnd {
+                        break;
+                    }
+                    if inflater.total_in() as usize == consumed && out.len() == produced {
+                        return Err(DbError::Zip {
+                            path: self.path.to_owned(),
+                            entry: Some(name.to_owned()),
+                            message: "truncated deflate stream".into(),
+                        });
+                    }
+                }
+            }
+            other => return Err(fail(self, format!("unsupported compression method {other}"))),
+        }
+        let out = &self.out;
+        if out.len() as u64 != size {
+            let what = if out.len() as u64 > size { "more than" } else { "only" };
+            return Err(fail(self, format!("the entry inflates to {what} its declared size {size}")));
+        }
+        let crc = crc32fast::hash(out);
+        if crc != meta.crc32() {
+            return Err(fail(self, format!("CRC-32 mismatch: data {crc:08x}, directory {:08x}", meta.crc32())));
+        }
+        Ok(&self.out)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,7 +753,7 @@ fn build(
 ) -> Result<ImportReport, DbError> {
     let sql = |e| DbError::sqlite(db_path, e);
     conn.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+        "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
          PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
     )
     .map_err(sql)?;
@@ -524,7 +766,7 @@ fn build(
     let mut source_ecosystems: Vec<BTreeSet<String>> = vec![BTreeSet::new(); paths.len()];
     let mut source_records: Vec<u64> = vec![0; paths.len()];
 
-    let (tx_batches, rx_batches) = sync_channel::<Result<Vec<Parsed>, DbError>>(rayon::current_num_threads() * 2);
+    let (tx_batches, rx_batches) = sync_channel::<Result<Batch, DbError>>(rayon::current_num_threads() * 2);
     let written: Result<(), DbError> = std::thread::scope(|scope| {
         scope.spawn(move || {
             let result = units.into_par_iter().try_for_each_with(tx_batches.clone(), |tx, unit| {
@@ -564,54 +806,56 @@ fn build(
         let mut next_aff: i64 = 1;
 
         for batch in rx_batches {
-            for parsed in batch? {
-                let p = match parsed {
-                    Parsed::Record(p) => p,
-                    Parsed::Skipped(message) => {
-                        if report.skipped.len() < 1000 {
-                            report.skipped.push(message);
-                        }
-                        continue;
-                    }
-                };
+            let batch = batch?;
+            for message in batch.skipped.iter() {
+                if report.skipped.len() < 1000 {
+                    report.skipped.push(message.clone());
+                }
+            }
+            let (text, bytes) = (|s| batch.text(s), |s| batch.bytes(s));
+            for p in &batch.records {
+                let affected = &batch.affected[p.affected.clone()];
                 source_records[p.source] += 1;
-                for a in &p.affected {
-                    if !ecosystems.contains_key(&a.ecosystem) {
+                for a in affected {
+                    let eco = text(a.ecosystem).unwrap_or_default();
+                    if !ecosystems.contains_key(eco) {
                         let id = ecosystems.len() as i64 + 1;
-                        insert_eco.execute(params![id, a.ecosystem, base_ecosystem(&a.ecosystem)]).map_err(sql)?;
-                        ecosystems.insert(a.ecosystem.clone(), id);
+                        insert_eco.execute(params![id, eco, base_ecosystem(eco)]).map_err(sql)?;
+                        ecosystems.insert(eco.to_owned(), id);
                     }
-                    if !source_ecosystems[p.source].contains(&a.ecosystem) {
-                        source_ecosystems[p.source].insert(a.ecosystem.clone());
+                    if !source_ecosystems[p.source].contains(eco) {
+                        source_ecosystems[p.source].insert(eco.to_owned());
                     }
                 }
-                let rowid = match seen.get_mut(&p.id) {
+                let id = text(p.id).unwrap_or_default();
+                let modified = text(p.modified);
+                let rowid = match seen.get_mut(id) {
                     Some(prev) => {
                         report.duplicates += 1;
                         // The newest `modified` wins; on a tie, the later input.
-                        if (&p.modified, p.order) <= (&prev.modified, prev.order) {
+                        if (modified, p.order) <= (prev.modified.as_deref(), prev.order) {
                             continue;
                         }
                         delete_aff.execute(params![prev.affected.start, prev.affected.end]).map_err(sql)?;
                         update_adv
                             .execute(params![
                                 prev.rowid,
-                                p.modified,
-                                p.published,
-                                p.withdrawn,
-                                p.summary,
-                                p.severity,
-                                p.rating,
-                                p.aliases,
-                                p.related,
-                                p.upstream,
-                                p.refs
+                                modified,
+                                text(p.published),
+                                text(p.withdrawn),
+                                text(p.summary),
+                                bytes(p.severity),
+                                text(p.rating),
+                                text(p.aliases),
+                                text(p.related),
+                                text(p.upstream),
+                                bytes(p.refs)
                             ])
                             .map_err(sql)?;
-                        prev.modified = p.modified.clone();
+                        prev.modified = modified.map(str::to_owned);
                         prev.order = p.order;
                         prev.source = p.source;
-                        prev.affected = next_aff..next_aff + p.affected.len() as i64;
+                        prev.affected = next_aff..next_aff + affected.len() as i64;
                         prev.rowid
                     }
                     None => {
@@ -620,43 +864,43 @@ fn build(
                         insert_adv
                             .execute(params![
                                 rowid,
-                                p.id,
-                                p.modified,
-                                p.published,
-                                p.withdrawn,
-                                p.summary,
-                                p.severity,
-                                p.rating,
-                                p.aliases,
-                                p.related,
-                                p.upstream,
-                                p.refs
+                                id,
+                                modified,
+                                text(p.published),
+                                text(p.withdrawn),
+                                text(p.summary),
+                                bytes(p.severity),
+                                text(p.rating),
+                                text(p.aliases),
+                                text(p.related),
+                                text(p.upstream),
+                                bytes(p.refs)
                             ])
                             .map_err(sql)?;
                         seen.insert(
-                            p.id.clone(),
+                            id.to_owned(),
                             Seen {
                                 rowid,
-                                modified: p.modified.clone(),
+                                modified: modified.map(str::to_owned),
                                 order: p.order,
-                                affected: next_aff..next_aff + p.affected.len() as i64,
+                                affected: next_aff..next_aff + affected.len() as i64,
                                 source: p.source,
                             },
                         );
                         rowid
                     }
                 };
-                for a in &p.affected {
+                for a in affected {
                     insert_aff
                         .execute(params![
                             next_aff,
                             rowid,
-                            ecosystems[&a.ecosystem],
-                            a.name,
-                            a.display_name,
-                            a.ranges,
-                            a.versions,
-                            a.severity
+                            ecosystems[text(a.ecosystem).unwrap_or_default()],
+                            text(a.name),
+                            text(a.display_name),
+                            bytes(a.ranges),
+                            bytes(a.versions),
+                            bytes(a.severity)
                         ])
                         .map_err(sql)?;
                     next_aff += 1;
@@ -712,6 +956,6 @@ fn build(
             .map_err(sql)?;
     }
     tx.commit().map_err(sql)?;
-    conn.execute_batch("ANALYZE;").map_err(sql)?;
+    conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;").map_err(sql)?;
     Ok(report)
 }

@@ -12,6 +12,7 @@
 //! Every input is treated as hostile: errors name the file, the zip entry and the JSON position;
 //! record sizes are bounded; nothing panics on bad data.
 
+mod borrowed;
 mod db;
 mod error;
 mod import;

@@ -46,25 +46,28 @@ CREATE INDEX affected_package ON affected(ecosystem, name);
 
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
 /// Below this, compression does not pay for its frame header.
-const COMPRESS_FROM: usize = 160;
+const COMPRESS_FROM: usize = 512;
 /// A stored blob never inflates beyond this (a damaged or hostile database).
 const MAX_UNPACKED: u64 = 256 << 20;
 
 /// Compact JSON → stored bytes.
+#[cfg(test)]
 pub fn pack(json: Vec<u8>) -> Vec<u8> {
+    compress(&json).unwrap_or(json)
+}
+
+/// Compact JSON → its zstd frame, when it is long enough for that to pay and the frame is smaller.
+pub fn compress(json: &[u8]) -> Option<Vec<u8>> {
     thread_local! {
         // One compression context per thread: creating one per blob dominated the import.
         static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
             std::cell::RefCell::new(zstd::bulk::Compressor::new(3).ok());
     }
     if json.len() < COMPRESS_FROM {
-        return json;
+        return None;
     }
-    let packed = COMPRESSOR.with(|c| c.borrow_mut().as_mut().and_then(|c| c.compress(&json).ok()));
-    match packed {
-        Some(z) if z.len() < json.len() => z,
-        _ => json,
-    }
+    let packed = COMPRESSOR.with(|c| c.borrow_mut().as_mut().and_then(|c| c.compress(json).ok()));
+    packed.filter(|z| z.len() < json.len())
 }
 
 /// Stored bytes → JSON bytes.

@@ -321,3 +321,59 @@ fn default_path_is_under_the_cache_dir() {
         assert!(p.ends_with("rampart/osv.db"), "{}", p.display());
     }
 }
+
+#[test]
+fn entry_crc_mismatch_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("PyPI/all.zip");
+    common::write_zip(
+        &zip,
+        &[
+            ("GOOD-1.json".into(), br#"{"id":"GOOD-1","affected":[]}"#.to_vec()),
+            ("GOOD-2.json".into(), br#"{"id":"GOOD-2","affected":[]}"#.to_vec()),
+        ],
+    );
+    // Damage the CRC-32 the central directory records for the second entry: the data inflates
+    // fine, only the checksum can tell.
+    let mut bytes = std::fs::read(&zip).unwrap();
+    let central: Vec<usize> =
+        bytes.windows(4).enumerate().filter(|(_, w)| *w == b"PK\x01\x02").map(|(i, _)| i).collect();
+    assert_eq!(central.len(), 2);
+    bytes[central[1] + 16] ^= 0xff;
+    std::fs::write(&zip, &bytes).unwrap();
+    let db_path = dir.path().join("osv.db");
+    let err = import(std::slice::from_ref(&zip), &db_path, &ImportOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, DbError::Zip { .. }), "{msg}");
+    assert!(msg.contains("all.zip") && msg.contains("GOOD-2.json") && msg.contains("CRC-32"), "{msg}");
+    assert!(!db_path.exists());
+}
+
+#[test]
+fn stored_entries_and_odd_records_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("npm/all.zip");
+    std::fs::create_dir_all(zip.parent().unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("S-1.json", stored).unwrap();
+    std::io::Write::write_all(
+        &mut w,
+        br#"{"id":"S-1","summary":"esc\u0041ped \"q\"","database_specific":"odd","affected":[{"package":
+        {"ecosystem":"npm","name":"left-pad"},"ecosystem_specific":{"a":[1]},"ranges":[{"type":"SEMVER",
+        "events":[{"introduced":"0"},{"fixed":"1.0.1"},{"weird":1}]},{"type":"GIT","events":[{"introduced":"abc"}]}]}]}"#,
+    )
+    .unwrap();
+    w.finish().unwrap();
+    let db_path = dir.path().join("osv.db");
+    let report = import(std::slice::from_ref(&zip), &db_path, &ImportOptions::default()).unwrap();
+    assert_eq!(report.records, 1);
+    let db = rampart_vulndb::Db::open(&db_path).unwrap();
+    let c = db.candidates("npm", "left-pad").unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].summary.as_deref(), Some("escAped \"q\""));
+    assert_eq!(c[0].database_rating, None);
+    assert_eq!(c[0].ranges.len(), 1, "GIT ranges dropped");
+    assert_eq!(c[0].ranges[0].events.len(), 3);
+    assert!(matches!(c[0].ranges[0].events[2], rampart_vulndb::Event::Unknown(_)));
+}
