@@ -22,8 +22,8 @@ if [ ! -f "$SYNTH/PyPI/all.zip" ]; then
   target/release/examples/synth "$SYNTH" "$RECORDS" >/dev/null
 fi
 db=$(mktemp -d)/osv.db
-echo "== import ($(du -sh "$SYNTH" | cut -f1) of zips)"
-/usr/bin/time -f "wall %e s, user %U s, sys %S s, peak %M KiB" target/release/rampart db import "$SYNTH" --db "$db" 2>&1 | head -3
+echo "== import ($(du -ch "$SYNTH"/*/all.zip | tail -1 | cut -f1) of zips)"
+/usr/bin/time -f "wall %e s, user %U s, sys %S s, peak %M KiB" target/release/rampart db import "$SYNTH" --db "$db" 2>&1 | grep -v "^  "
 echo "database: $(du -h "$db" | cut -f1)"
 if [ -f "$IMAGE/index.json" ]; then
   echo "== matching every package of $(basename "$IMAGE")"
