@@ -45,7 +45,9 @@ pub struct Editor<'a> {
     syntax: Syntax,
 }
 
-fn plain_safe(s: &str) -> bool {
+/// Whether `s` can be written as a plain YAML scalar and read back as the same string (not a
+/// boolean, null, number or hex/octal integer to a YAML 1.1 or 1.2 reader).
+pub fn plain_safe(s: &str) -> bool {
     !s.is_empty()
         && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
         && !s.starts_with(['-', '.'])
@@ -54,9 +56,12 @@ fn plain_safe(s: &str) -> bool {
             "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
         )
         && s.parse::<f64>().is_err()
+        && !s.starts_with("0x")
+        && !s.starts_with("0o")
 }
 
-fn json_string(s: &str) -> String {
+/// A JSON string literal, which is also a double-quoted YAML scalar.
+pub fn json_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -70,6 +75,35 @@ fn json_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// A value written on one line: JSON when `json`, else YAML flow style with plain scalars
+/// where [`plain_safe`] allows them.
+pub fn inline(v: &Val, json: bool) -> String {
+    match v {
+        Val::Bool(b) => b.to_string(),
+        Val::Int(i) => i.to_string(),
+        Val::Str(s) if !json && plain_safe(s) => s.clone(),
+        Val::Str(s) => json_string(s),
+        Val::List(items) => format!("[{}]", items.iter().map(|i| inline(i, json)).collect::<Vec<_>>().join(", ")),
+        Val::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", inline_key(k, json), inline(v, json)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A mapping key: quoted in JSON; plain in YAML when it reads back as the same string key.
+pub fn inline_key(k: &str, json: bool) -> String {
+    if !json && (plain_safe(k) || k.chars().all(|c| c.is_ascii_alphanumeric())) {
+        k.to_string()
+    } else {
+        json_string(k)
+    }
 }
 
 impl<'a> Editor<'a> {
@@ -139,37 +173,11 @@ impl<'a> Editor<'a> {
     }
 
     fn scalar(&self, v: &Val) -> String {
-        match (v, self.syntax) {
-            (Val::Bool(b), _) => b.to_string(),
-            (Val::Int(i), _) => i.to_string(),
-            (Val::Str(s), Syntax::Json) => json_string(s),
-            (Val::Str(s), Syntax::Yaml) => {
-                if plain_safe(s) {
-                    s.clone()
-                } else {
-                    json_string(s)
-                }
-            }
-            (Val::List(items), _) => {
-                format!("[{}]", items.iter().map(|i| self.scalar(i)).collect::<Vec<_>>().join(", "))
-            }
-            (Val::Map(entries), _) => format!(
-                "{{{}}}",
-                entries
-                    .iter()
-                    .map(|(k, v)| format!("{}: {}", self.key(k), self.scalar(v)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }
+        inline(v, self.syntax == Syntax::Json)
     }
 
     fn key(&self, k: &str) -> String {
-        match self.syntax {
-            Syntax::Json => json_string(k),
-            Syntax::Yaml if plain_safe(k) || k.chars().all(|c| c.is_ascii_alphanumeric()) => k.to_string(),
-            Syntax::Yaml => json_string(k),
-        }
+        inline_key(k, self.syntax == Syntax::Json)
     }
 
     /// `key: value` for a block mapping at `indent`, as lines (nested maps indented).

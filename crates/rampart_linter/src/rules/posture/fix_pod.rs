@@ -172,36 +172,7 @@ pub(crate) fn column(text: &str, at: usize) -> String {
 
 /// A value written as compact JSON (`{"type": "network"}`).
 pub(crate) fn json_value(v: &Val) -> String {
-    match v {
-        Val::Bool(b) => b.to_string(),
-        Val::Int(i) => i.to_string(),
-        Val::Str(s) => serde_json_string(s),
-        Val::List(items) => format!("[{}]", items.iter().map(json_value).collect::<Vec<_>>().join(", ")),
-        Val::Map(entries) => format!(
-            "{{{}}}",
-            entries
-                .iter()
-                .map(|(k, v)| format!("{}: {}", serde_json_string(k), json_value(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-fn serde_json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    rampart_posture::edit::inline(v, true)
 }
 
 /// Where a YAML comment starts on a line: a `#` at the start or after a blank, outside

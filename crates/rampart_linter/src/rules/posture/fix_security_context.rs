@@ -190,7 +190,7 @@ fn block_list(text: &str, map: &Node, key: &str, value: &Val) -> Option<TextEdit
     let from = (last.key.span.start + content).saturating_sub(1).max(last.key.span.start);
     let end = text.as_bytes()[from..].iter().position(|b| *b == b'\n').map_or(text.len(), |i| from + i);
     let dash = format!("{indent}{}", sequence_indent(text));
-    let mut out = format!("\n{indent}{}:", yaml_key(key));
+    let mut out = format!("\n{indent}{}:", rampart_posture::edit::inline_key(key, false));
     for item in items {
         out.push_str(&format!("\n{dash}- {}", yaml_flow(item)));
     }
@@ -214,40 +214,9 @@ fn sequence_indent(text: &str) -> String {
     "  ".to_string()
 }
 
-fn yaml_plain(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
-        && !s.starts_with(['-', '.'])
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
-        )
-        && s.parse::<f64>().is_err()
-}
-
-fn yaml_key(k: &str) -> String {
-    if yaml_plain(k) { k.to_string() } else { json_string(k) }
-}
-
 /// A value in YAML flow style, as the posture editor writes one.
 fn yaml_flow(v: &Val) -> String {
-    match v {
-        Val::Bool(b) => b.to_string(),
-        Val::Int(i) => i.to_string(),
-        Val::Str(s) if yaml_plain(s) => s.clone(),
-        Val::Str(s) => json_string(s),
-        Val::List(items) => format!("[{}]", items.iter().map(yaml_flow).collect::<Vec<_>>().join(", ")),
-        Val::Map(entries) => {
-            format!(
-                "{{{}}}",
-                entries
-                    .iter()
-                    .map(|(k, v)| format!("{}: {}", yaml_key(k), yaml_flow(v)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-    }
+    rampart_posture::edit::inline(v, false)
 }
 
 /// The value a group of changes gives a key that is missing.
@@ -800,23 +769,6 @@ fn line_indent(text: &str, at: usize) -> &str {
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
 
-/// A JSON string literal.
-pub(crate) fn json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// A JSON value written the way `runc spec` writes one: objects and lists one entry per line,
 /// `indent` being the indentation of the line the value starts on.
 fn json_block(value: &Val, indent: &str, unit: &str) -> String {
@@ -824,7 +776,7 @@ fn json_block(value: &Val, indent: &str, unit: &str) -> String {
     match value {
         Val::Bool(b) => b.to_string(),
         Val::Int(i) => i.to_string(),
-        Val::Str(s) => json_string(s),
+        Val::Str(s) => rampart_posture::edit::json_string(s),
         Val::List(items) if items.is_empty() => "[]".to_string(),
         Val::List(items) => {
             let body: Vec<String> = items.iter().map(|i| format!("{inner}{}", json_block(i, &inner, unit))).collect();
@@ -834,7 +786,9 @@ fn json_block(value: &Val, indent: &str, unit: &str) -> String {
         Val::Map(entries) => {
             let body: Vec<String> = entries
                 .iter()
-                .map(|(k, v)| format!("{inner}{}: {}", json_string(k), json_block(v, &inner, unit)))
+                .map(|(k, v)| {
+                    format!("{inner}{}: {}", rampart_posture::edit::json_string(k), json_block(v, &inner, unit))
+                })
                 .collect();
             format!("{{\n{}\n{indent}}}", body.join(",\n"))
         }
@@ -862,7 +816,7 @@ pub(crate) fn json_insert(cx: &ManifestContext<'_>, map: &Node, key: &str, value
     let at = last.value.span.end;
     Some(vec![TextEdit {
         span: at..at,
-        text: format!(",\n{indent}{}: {}", json_string(key), json_block(value, &indent, &unit)),
+        text: format!(",\n{indent}{}: {}", rampart_posture::edit::json_string(key), json_block(value, &indent, &unit)),
     }])
 }
 

@@ -49,30 +49,8 @@ struct Service<'a> {
 /// A YAML scalar for a label key or value, a name or a port: plain when it reads back as the
 /// same string, else double-quoted.
 fn scalar(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
-        && !s.starts_with(['-', '.'])
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
-        )
-        && s.parse::<f64>().is_err()
-        && !s.starts_with("0x")
-        && !s.starts_with("0o");
-    if plain {
-        return s.to_string();
-    }
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    use rampart_posture::edit::{json_string, plain_safe};
+    if plain_safe(s) { s.to_string() } else { json_string(s) }
 }
 
 fn services<'a>(cx: &ProjectContext<'a>, namespace: &str) -> Vec<Service<'a>> {
