@@ -185,6 +185,34 @@ pub struct VulnArgs {
     pub vex: Vec<PathBuf>,
 }
 
+/// How `scan image` and `scan fs` report: the reporting options of `check`.
+#[derive(Debug, Args)]
+pub struct ScanReportArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes rampart exit with status 1 (default: the config's `fail-on`, else error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Use this configuration file (default: the nearest rampart.toml from the current directory).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Only these rules (codes, names, prefixes or tags).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Not these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
 #[derive(Debug, Args)]
 pub struct ScanFsArgs {
     /// The directory to scan (walked, .gitignore respected).
@@ -192,22 +220,8 @@ pub struct ScanFsArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub vulns: VulnArgs,
-    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    #[arg(long)]
-    pub no_config: bool,
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub select: Vec<String>,
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub ignore: Vec<String>,
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub report: ScanReportArgs,
 }
 
 /// Where an image comes from, and how to reach it.
@@ -246,29 +260,8 @@ pub struct ImageSource {
 pub struct ScanImageArgs {
     #[command(flatten)]
     pub source: ImageSource,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Lowest severity that makes rampart exit with status 1 (default: the config's `fail-on`, else error).
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
-    /// Use this configuration file (default: the nearest rampart.toml from the current directory).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Ignore configuration files.
-    #[arg(long)]
-    pub no_config: bool,
-    /// Only these rules (codes, names, prefixes or tags).
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub select: Vec<String>,
-    /// Not these rules.
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub ignore: Vec<String>,
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub report: ScanReportArgs,
     /// Also write the image's SBOM to FILE, from the same pass.
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<PathBuf>,

@@ -13,19 +13,13 @@ use rampart_image::{ImageScan, LayerDesc, Platform, Progress, ScanOptions};
 use rampart_linter::Settings;
 
 use crate::check::emit_report;
-use crate::cli::{FailOn, ImageSource, SbomArgs, SbomFormat, ScanFsArgs, ScanImageArgs};
+use crate::cli::{FailOn, ImageSource, SbomArgs, SbomFormat, ScanFsArgs, ScanImageArgs, ScanReportArgs};
 use crate::config::{self, Finder, LoadError, Loaded, Overrides};
 use crate::{exceptions, fail, write_atomically};
 
 /// `rampart scan image`.
 pub fn scan(args: ScanImageArgs) -> ExitCode {
-    let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
-    let mut selectors = args.select.clone();
-    selectors.extend(args.ignore.iter().cloned());
-    if let Err(e) = Settings::validate_selectors(&selectors) {
-        return fail(&e.message);
-    }
-    let cfg = match load_config(args.config.as_deref(), args.no_config, &overrides) {
+    let cfg = match prepare(&args.report) {
         Ok(cfg) => cfg,
         Err(code) => return code,
     };
@@ -53,20 +47,20 @@ pub fn scan(args: ScanImageArgs) -> ExitCode {
     if let Some(found) = &vulnerabilities {
         all.extend(rampart_linter::vuln::findings(&cfg.linter, &image.reference, found, true).0);
     }
-    let out = Output { format: args.format, output: args.output.clone(), color: args.color, fail_on: args.fail_on };
-    report(&cfg, all, suppressed, &image.reference, &out)
+    report(&cfg, all, suppressed, &image.reference, &args.report)
 }
 
-/// How a scan reports.
-pub(crate) struct Output {
-    pub format: crate::cli::OutputFormat,
-    pub output: Option<PathBuf>,
-    pub color: crate::cli::ColorChoice,
-    pub fail_on: Option<FailOn>,
+/// Checks the rule selectors and loads the configuration of a scan.
+fn prepare(args: &ScanReportArgs) -> Result<Loaded, ExitCode> {
+    let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
+    let mut selectors = args.select.clone();
+    selectors.extend(args.ignore.iter().cloned());
+    Settings::validate_selectors(&selectors).map_err(|e| fail(&e.message))?;
+    load_config(args.config.as_deref(), args.no_config, &overrides)
 }
 
 /// Applies the configuration's exceptions to `all`, renders the report and says how to exit.
-pub(crate) fn report(cfg: &Loaded, all: Vec<Finding>, mut suppressed: usize, target: &str, out: &Output) -> ExitCode {
+fn report(cfg: &Loaded, all: Vec<Finding>, mut suppressed: usize, target: &str, out: &ScanReportArgs) -> ExitCode {
     let mut listed: Vec<_> = all.into_iter().map(|f| (f, target.to_string())).collect();
     let today = std::env::var("RAMPART_TODAY").ok().and_then(|d| Date::parse(&d)).unwrap_or_else(Date::today);
     let (hidden, meta) = exceptions::apply(cfg, &mut listed, today, false);
@@ -97,13 +91,7 @@ pub(crate) fn report(cfg: &Loaded, all: Vec<Finding>, mut suppressed: usize, tar
 
 /// `rampart scan fs DIR`: the known vulnerabilities of a source tree's dependencies.
 pub fn scan_fs(args: ScanFsArgs) -> ExitCode {
-    let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
-    let mut selectors = args.select.clone();
-    selectors.extend(args.ignore.iter().cloned());
-    if let Err(e) = Settings::validate_selectors(&selectors) {
-        return fail(&e.message);
-    }
-    let cfg = match load_config(args.config.as_deref(), args.no_config, &overrides) {
+    let cfg = match prepare(&args.report) {
         Ok(cfg) => cfg,
         Err(code) => return code,
     };
@@ -120,8 +108,7 @@ pub fn scan_fs(args: ScanFsArgs) -> ExitCode {
         Some(found) => rampart_linter::vuln::findings(&cfg.linter, &target, found, false).0,
         None => Vec::new(),
     };
-    let out = Output { format: args.format, output: args.output.clone(), color: args.color, fail_on: args.fail_on };
-    report(&cfg, findings, 0, &target, &out)
+    report(&cfg, findings, 0, &target, &args.report)
 }
 
 /// `rampart sbom`.
