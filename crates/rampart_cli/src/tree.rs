@@ -32,21 +32,32 @@ pub fn catalog(dir: &Path) -> Result<Inventory, String> {
         .flat_map_iter(|(path, rel, size)| {
             let file = FileMeta { path: rel, size: *size, mode: 0o644 };
             let mut out = Vec::new();
-            for cataloger in &catalogers {
-                let Want::Content { limit } = cataloger.wants(&file) else { continue };
+            // Read once, up to the largest limit of the catalogers that want the file.
+            let wanting: Vec<(usize, u64)> = catalogers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| match c.wants(&file) {
+                    Want::Content { limit } => Some((i, limit)),
+                    Want::No => None,
+                })
+                .collect();
+            let Some(limit) = wanting.iter().map(|(_, limit)| *limit).max() else { return out };
+            if *size > limit {
+                eprintln!("rampart: warning: {rel}: larger than {} MiB, not read", limit >> 20);
+                return out;
+            }
+            let mut bytes = Vec::new();
+            if let Err(e) = std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes)) {
+                eprintln!("rampart: warning: {rel}: {e}");
+                return out;
+            }
+            let location = Location { path: rel.clone(), layer: 0 };
+            for (i, limit) in wanting {
                 if *size > limit {
-                    eprintln!("rampart: warning: {rel}: larger than {} MiB, not read", limit >> 20);
                     continue;
                 }
-                let mut bytes = Vec::new();
-                let read = std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes));
-                if let Err(e) = read {
-                    eprintln!("rampart: warning: {rel}: {e}");
-                    continue;
-                }
-                let location = Location { path: rel.clone(), layer: 0 };
                 let mut items = Vec::new();
-                if let Err(e) = cataloger.catalog(&location, &bytes, &mut items) {
+                if let Err(e) = catalogers[i].catalog(&location, &bytes, &mut items) {
                     eprintln!("rampart: warning: {rel}: {e}");
                 }
                 out.extend(items.into_iter().map(|item| (location.clone(), item)));

@@ -6,6 +6,7 @@
 //! through. Each merged vulnerability is one finding on its package's name, under the rule of
 //! its severity band (`VN001` critical … `VN004` low or unrated).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -30,17 +31,14 @@ pub fn findings(
         return (Vec::new(), None);
     }
     // One line per package (several vulnerabilities share it), in a stable order.
-    let mut packages: Vec<(String, &Vulnerability)> = Vec::new();
+    let key = |v: &Vulnerability| (v.ecosystem.purl_type(), v.package.clone(), v.version.clone());
+    let mut packages: BTreeMap<(&str, String, String), &Vulnerability> = BTreeMap::new();
     for v in vulnerabilities {
-        let key = format!("{}\u{0}{}\u{0}{}", v.ecosystem, v.package, v.version);
-        if !packages.iter().any(|(k, _)| *k == key) {
-            packages.push((key, v));
-        }
+        packages.entry(key(v)).or_insert(v);
     }
-    packages.sort_by(|a, b| a.0.cmp(&b.0));
     let mut text = String::new();
-    let mut name_spans = Vec::new();
-    for (key, v) in &packages {
+    let mut name_spans = BTreeMap::new();
+    for (package, v) in packages {
         let location = v.locations.first();
         let place = match location {
             Some(l) if layered => format!("layer {}: {}", l.layer, l.path),
@@ -57,13 +55,12 @@ pub fn findings(
         }
         let _ = write!(text, "  in {place}");
         text.push('\n');
-        name_spans.push((key.clone(), Span::new(start, end)));
+        name_spans.insert(package, Span::new(start, end));
     }
     let file = SourceFile::new(format!("{target} (packages)"), text);
     let mut out = Vec::new();
     for v in vulnerabilities {
-        let key = format!("{}\u{0}{}\u{0}{}", v.ecosystem, v.package, v.version);
-        let Some((_, span)) = name_spans.iter().find(|(k, _)| *k == key) else { continue };
+        let Some(span) = name_spans.get(&key(v)) else { continue };
         let info = match v.rating {
             Some(Rating::Critical) => &vn001_critical_vulnerability::INFO,
             Some(Rating::High) => &vn002_high_vulnerability::INFO,
