@@ -5,8 +5,8 @@
 //! against crates.io names: workspace members (no `source`), path, git and alternative
 //! registry packages are skipped.
 
-use super::{MAX_LOCKFILE, Sink, text};
-use crate::catalogers::{error, file_name};
+use super::{MAX_LOCKFILE, Sink};
+use crate::catalogers::file_name;
 use crate::{CatalogError, Cataloger, Ecosystem, FileMeta, Found, Location, Want};
 
 #[derive(Debug)]
@@ -25,20 +25,12 @@ impl Cataloger for CargoLockCataloger {
     }
 
     fn catalog(&self, location: &Location, content: &[u8], found: &mut Vec<Found>) -> Result<(), CatalogError> {
-        let table = super::toml_table(text(content)?)?;
         let mut sink = Sink::new(location, self.name(), Ecosystem::Cargo, found);
-        let Some(packages) = table.get("package") else { return Ok(()) };
-        let packages = packages.as_array().ok_or_else(|| error("Cargo.lock: `package` is not an array of tables"))?;
-        for package in packages {
-            let field = |key: &str| package.get(key).and_then(toml::Value::as_str);
-            let (Some(name), Some(version), Some(source)) = (field("name"), field("version"), field("source")) else {
-                continue;
-            };
-            if CRATES_IO.contains(&source) {
+        super::toml_packages(content, "Cargo.lock", |package, name, version| {
+            if package.get("source").and_then(toml::Value::as_str).is_some_and(|source| CRATES_IO.contains(&source)) {
                 sink.push(name, version);
             }
-        }
-        Ok(())
+        })
     }
 }
 

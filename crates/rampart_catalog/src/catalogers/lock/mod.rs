@@ -132,3 +132,22 @@ pub(crate) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 fn toml_table(text: &str) -> Result<toml::Table, CatalogError> {
     toml::from_str::<toml::Table>(text).map_err(|e| error(format!("not TOML: {}", e.message())))
 }
+
+/// Calls `each(table, name, version)` for every `[[package]]` table of a TOML lockfile
+/// (`poetry.lock`, `uv.lock`, `Cargo.lock`) that has a string `name` and `version`.
+fn toml_packages(
+    content: &[u8],
+    file: &str,
+    mut each: impl FnMut(&toml::Value, &str, &str),
+) -> Result<(), CatalogError> {
+    let table = toml_table(text(content)?)?;
+    let Some(packages) = table.get("package") else { return Ok(()) };
+    let packages = packages.as_array().ok_or_else(|| error(format!("{file}: `package` is not an array of tables")))?;
+    for package in packages {
+        let field = |key: &str| package.get(key).and_then(toml::Value::as_str);
+        if let (Some(name), Some(version)) = (field("name"), field("version")) {
+            each(package, name, version);
+        }
+    }
+    Ok(())
+}

@@ -2,8 +2,8 @@
 //! `[package.source]` is a git repository, a local directory or file, or a URL give no package;
 //! those from PyPI or a package index (`legacy`, a private mirror of PyPI names) do.
 
-use super::{MAX_LOCKFILE, Sink, text};
-use crate::catalogers::{error, file_name};
+use super::{MAX_LOCKFILE, Sink};
+use crate::catalogers::file_name;
 use crate::{CatalogError, Cataloger, Ecosystem, FileMeta, Found, Location, Want};
 
 #[derive(Debug)]
@@ -19,20 +19,13 @@ impl Cataloger for PoetryLockCataloger {
     }
 
     fn catalog(&self, location: &Location, content: &[u8], found: &mut Vec<Found>) -> Result<(), CatalogError> {
-        let table = super::toml_table(text(content)?)?;
         let mut sink = Sink::new(location, self.name(), Ecosystem::PyPI, found);
-        let Some(packages) = table.get("package") else { return Ok(()) };
-        let packages = packages.as_array().ok_or_else(|| error("poetry.lock: `package` is not an array of tables"))?;
-        for package in packages {
-            let field = |key: &str| package.get(key).and_then(toml::Value::as_str);
-            let (Some(name), Some(version)) = (field("name"), field("version")) else { continue };
+        super::toml_packages(content, "poetry.lock", |package, name, version| {
             let source = package.get("source").and_then(|s| s.get("type")).and_then(toml::Value::as_str);
-            if matches!(source, Some("git" | "directory" | "file" | "url")) {
-                continue;
+            if !matches!(source, Some("git" | "directory" | "file" | "url")) {
+                sink.push(name, version);
             }
-            sink.push(name, version);
-        }
-        Ok(())
+        })
     }
 }
 

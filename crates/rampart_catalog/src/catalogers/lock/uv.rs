@@ -3,8 +3,8 @@
 //! package; the project itself and workspace members (`editable`, `virtual`), and git, path,
 //! directory and URL sources are skipped.
 
-use super::{MAX_LOCKFILE, Sink, text};
-use crate::catalogers::{error, file_name};
+use super::{MAX_LOCKFILE, Sink};
+use crate::catalogers::file_name;
 use crate::{CatalogError, Cataloger, Ecosystem, FileMeta, Found, Location, Want};
 
 #[derive(Debug)]
@@ -20,18 +20,12 @@ impl Cataloger for UvLockCataloger {
     }
 
     fn catalog(&self, location: &Location, content: &[u8], found: &mut Vec<Found>) -> Result<(), CatalogError> {
-        let table = super::toml_table(text(content)?)?;
         let mut sink = Sink::new(location, self.name(), Ecosystem::PyPI, found);
-        let Some(packages) = table.get("package") else { return Ok(()) };
-        let packages = packages.as_array().ok_or_else(|| error("uv.lock: `package` is not an array of tables"))?;
-        for package in packages {
-            let field = |key: &str| package.get(key).and_then(toml::Value::as_str);
-            let (Some(name), Some(version)) = (field("name"), field("version")) else { continue };
+        super::toml_packages(content, "uv.lock", |package, name, version| {
             if package.get("source").and_then(|s| s.get("registry")).is_some() {
                 sink.push(name, version);
             }
-        }
-        Ok(())
+        })
     }
 }
 
