@@ -279,20 +279,7 @@ impl Session {
         }
         let config_bytes = self.small_blob(&config_digest, config_desc.size()).await?;
         let config: ImageConfig = parse_json("image config", &config_bytes)?;
-        let diff_ids = config.diff_ids();
-        let layers = manifest
-            .layers()
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                Ok(LayerDesc {
-                    digest: Some(Digest::parse(d.digest().as_ref()).map_err(|e| format!("layer {i}: {e}"))?),
-                    diff_id: diff_ids.get(i).and_then(|s| Digest::parse(s).ok()),
-                    size: Some(d.size()),
-                    media_type: Some(d.media_type().to_string()),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+        let layers = crate::source::layer_descs(&manifest, &config)?;
         Ok(Metadata { manifest_digest, config_digest, config_bytes, config, layers })
     }
 

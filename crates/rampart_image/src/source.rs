@@ -356,6 +356,24 @@ fn parse_json<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> io::R
         .map_err(|e| invalid(format!("{what}: invalid JSON at line {}, column {}: {e}", e.line(), e.column())))
 }
 
+/// The layers a manifest lists, each with its diff ID from the config (by position).
+pub(crate) fn layer_descs(manifest: &ImageManifest, config: &ImageConfig) -> Result<Vec<LayerDesc>, String> {
+    let diff_ids = config.diff_ids();
+    manifest
+        .layers()
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Ok(LayerDesc {
+                digest: Some(Digest::parse(d.digest().as_ref()).map_err(|e| format!("layer {i}: {e}"))?),
+                diff_id: diff_ids.get(i).and_then(|s| Digest::parse(s).ok()),
+                size: Some(d.size()),
+                media_type: Some(d.media_type().to_string()),
+            })
+        })
+        .collect()
+}
+
 fn oci_digest(descriptor: &Descriptor) -> io::Result<Digest> {
     Digest::parse(descriptor.digest().as_ref()).map_err(invalid)
 }
@@ -417,20 +435,7 @@ fn open_layout(
     let config_digest = oci_digest(manifest.config())?;
     let config_bytes = read_blob(&config_digest)?;
     let config: ImageConfig = parse_json("image config", &config_bytes)?;
-    let diff_ids = config.diff_ids();
-    let layers = manifest
-        .layers()
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            Ok(LayerDesc {
-                digest: Some(oci_digest(d)?),
-                diff_id: diff_ids.get(i).and_then(|s| Digest::parse(s).ok()),
-                size: Some(d.size()),
-                media_type: Some(d.media_type().to_string()),
-            })
-        })
-        .collect::<io::Result<Vec<_>>>()?;
+    let layers = layer_descs(&manifest, &config).map_err(invalid)?;
     Ok(Resolved {
         reference: reference.to_string(),
         kind,
