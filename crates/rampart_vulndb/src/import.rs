@@ -786,16 +786,10 @@ fn build(
             }
         });
 
-        let mut insert_adv = tx
+        let mut write_adv = tx
             .prepare(
-                "INSERT INTO advisories (id, osv_id, modified, published, withdrawn, summary, severity, rating, aliases,
-                 related, upstream, refs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .map_err(sql)?;
-        let mut update_adv = tx
-            .prepare(
-                "UPDATE advisories SET modified = ?2, published = ?3, withdrawn = ?4, summary = ?5, severity = ?6,
-                 rating = ?7, aliases = ?8, related = ?9, upstream = ?10, refs = ?11 WHERE id = ?1",
+                "INSERT OR REPLACE INTO advisories (id, osv_id, modified, published, withdrawn, summary, severity, rating,
+                 aliases, related, upstream, refs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .map_err(sql)?;
         let mut delete_aff = tx.prepare("DELETE FROM affected WHERE rowid >= ?1 AND rowid < ?2").map_err(sql)?;
@@ -845,21 +839,6 @@ fn build(
                             continue;
                         }
                         delete_aff.execute(params![prev.affected.start, prev.affected.end]).map_err(sql)?;
-                        update_adv
-                            .execute(params![
-                                prev.rowid,
-                                modified,
-                                text(p.published),
-                                text(p.withdrawn),
-                                text(p.summary),
-                                bytes(p.severity),
-                                text(p.rating),
-                                text(p.aliases),
-                                text(p.related),
-                                text(p.upstream),
-                                bytes(p.refs)
-                            ])
-                            .map_err(sql)?;
                         prev.modified = modified.map(str::to_owned);
                         prev.order = p.order;
                         prev.source = p.source;
@@ -878,22 +857,6 @@ fn build(
                     None => {
                         let rowid = next_adv;
                         next_adv += 1;
-                        insert_adv
-                            .execute(params![
-                                rowid,
-                                id,
-                                modified,
-                                text(p.published),
-                                text(p.withdrawn),
-                                text(p.summary),
-                                bytes(p.severity),
-                                text(p.rating),
-                                text(p.aliases),
-                                text(p.related),
-                                text(p.upstream),
-                                bytes(p.refs)
-                            ])
-                            .map_err(sql)?;
                         seen.insert(
                             id.to_owned(),
                             Seen {
@@ -911,6 +874,23 @@ fn build(
                         rowid
                     }
                 };
+                // A newer duplicate replaces the advisory row in place (same rowid).
+                write_adv
+                    .execute(params![
+                        rowid,
+                        id,
+                        modified,
+                        text(p.published),
+                        text(p.withdrawn),
+                        text(p.summary),
+                        bytes(p.severity),
+                        text(p.rating),
+                        text(p.aliases),
+                        text(p.related),
+                        text(p.upstream),
+                        bytes(p.refs)
+                    ])
+                    .map_err(sql)?;
                 for a in affected {
                     insert_aff
                         .execute(params![
