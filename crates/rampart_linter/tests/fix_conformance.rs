@@ -7,13 +7,16 @@
 //! object (k8s-openapi) — the fixes write valid Kubernetes, not just valid YAML.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
 use rampart_diagnostics::{Applicability, SourceFile};
 use rampart_linter::fix::{FixMode, fix_text};
 use rampart_linter::{FileKind, Linter, Settings};
 use rampart_yaml::{Node, ScalarStyle, Value};
+
+#[path = "support/pss.rs"]
+mod pss;
+use pss::{control, field, suite};
 
 /// Controls whose fix is a human decision: they may stay reported after `fix --unsafe-fixes`.
 const HUMAN_DECISION: &[(&str, &str)] = &[
@@ -37,51 +40,6 @@ const HUMAN_DECISION: &[(&str, &str)] = &[
     ),
 ];
 
-/// PSS policy (as named in the suite) → the rampart rules that implement its control (the same
-/// mapping as `tests/conformance.rs`).
-const CONTROLS: &[(&str, &[&str])] = &[
-    ("disallow-privileged-containers", &["KS001"]),
-    ("disallow-host-namespaces", &["KS002"]),
-    ("disallow-host-path", &["KS003"]),
-    ("disallow-host-ports", &["KS004"]),
-    ("disallow-host-process", &["KS005"]),
-    ("disallow-capabilities", &["KS006"]),
-    ("disallow-proc-mount", &["KS007"]),
-    ("disallow-selinux", &["KS008"]),
-    ("restrict-apparmor-profiles", &["KS009"]),
-    ("restrict-seccomp", &["KS010"]),
-    ("restrict-sysctls", &["KS011"]),
-    ("restrict-volume-types", &["KS012"]),
-    ("disallow-privilege-escalation", &["KS013"]),
-    ("require-run-as-nonroot", &["KS014"]),
-    ("require-run-as-non-root-user", &["KS015"]),
-    ("restrict-seccomp-strict", &["KS016"]),
-    ("disallow-capabilities-strict", &["KS017", "KS018"]),
-    ("require-drop-all", &["KS017"]),
-    ("require-drop-cap-net-raw", &["KS035"]),
-    ("disallow-latest-tag", &["KS023"]),
-    ("require-ro-rootfs", &["KS020"]),
-    ("require-pod-requests-limits", &["KS021"]),
-    ("disallow-cri-sock-mount", &["KS026"]),
-    ("disallow-default-namespace", &["KS030"]),
-    ("disallow-helm-tiller", &["KS037"]),
-    ("require-probes", &["KS031"]),
-    ("restrict-service-external-ips", &["KS063"]),
-];
-
-/// The rule codes of a case's control (the `addcap-*` cases of the strict capabilities policy
-/// test only its "add only NET_BIND_SERVICE" half, as in `tests/conformance.rs`).
-fn control(policy: &str, name: &str) -> &'static [&'static str] {
-    if policy == "disallow-capabilities-strict" && name.starts_with("addcap-") {
-        return &["KS018"];
-    }
-    CONTROLS
-        .iter()
-        .find(|(p, _)| *p == policy)
-        .map(|(_, c)| *c)
-        .unwrap_or_else(|| panic!("no rampart rule is mapped to the PSS policy `{policy}`"))
-}
-
 /// The security-context rules: each has a fix that applies to Kubernetes (none is display-only
 /// there), so after fixing none of them may be reported in any case, whatever its control.
 const SECURITY_CONTEXT: &[&str] = &[
@@ -91,26 +49,6 @@ const SECURITY_CONTEXT: &[&str] = &[
 
 fn may_remain(code: &str) -> bool {
     HUMAN_DECISION.iter().any(|(c, _)| *c == code)
-}
-
-fn suite() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pss");
-    if dir.join("expected.jsonl").exists() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(),
-        "the PSS conformance suite is not at {}",
-        dir.display()
-    );
-    None
-}
-
-fn field<'a>(line: &'a str, key: &str) -> &'a str {
-    let pattern = format!("\"{key}\": \"");
-    let start = line.find(&pattern).map(|i| i + pattern.len()).unwrap();
-    let end = line[start..].find('"').map(|i| start + i).unwrap();
-    &line[start..end]
 }
 
 /// A YAML node as JSON, typed the way Kubernetes reads YAML.
