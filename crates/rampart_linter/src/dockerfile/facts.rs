@@ -95,6 +95,7 @@ pub fn runtime_section_start(cx: &DockerfileContext<'_>) -> Option<(usize, bool)
     Some((text.len(), !text.is_empty() && !text.ends_with('\n')))
 }
 
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
+/// The offset of the start of the line holding `offset`.
+pub(crate) fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len())).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1)
 }

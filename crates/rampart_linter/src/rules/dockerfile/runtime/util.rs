@@ -156,7 +156,7 @@ pub(super) fn delete_lines(cx: &DockerfileContext<'_>, instr: &Instruction) -> O
 
 /// The byte offset where the line holding `offset` starts.
 pub(super) fn line_start(cx: &DockerfileContext<'_>, offset: usize) -> usize {
-    cx.file.text().get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |p| p + 1)
+    crate::dockerfile::facts::line_start(cx.file.text(), offset)
 }
 
 #[cfg(test)]

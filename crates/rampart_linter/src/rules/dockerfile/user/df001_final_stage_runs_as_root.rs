@@ -148,7 +148,7 @@ fn fix(cx: &DockerfileContext<'_>, root_user: Option<usize>) -> Option<Fix> {
     let plan = run_as::plan(cx);
     let text = cx.file.text();
     let from = cx.instruction(final_stage.from);
-    let keyword = |k: &str| same_case(cx.file.slice(run_as::span_of(&from.keyword_span)), k);
+    let keyword = |k: &str| same_case(cx.file.slice(Span::from(from.keyword_span.clone())), k);
     let create = plan.create.as_ref().map(|script| format!("{} {script}\n", keyword("RUN")));
     let mut edits = plan.edits.clone();
     edits.extend(run_as::chown_edits(cx, &plan.chown));
@@ -180,7 +180,7 @@ fn fix(cx: &DockerfileContext<'_>, root_user: Option<usize>) -> Option<Fix> {
             let args = instr.args.source_span(0..instr.args.len());
             edits.push(Edit::replace(Span::new(args.start, args.end), plan.user.clone()));
             if let Some(create) = create {
-                edits.push(Edit::insert(run_as::line_start(text, instr.span.start), create));
+                edits.push(Edit::insert(crate::dockerfile::facts::line_start(text, instr.span.start), create));
             }
             let message = message(" instead of root");
             return Some(Fix::unsafe_(message, edits));

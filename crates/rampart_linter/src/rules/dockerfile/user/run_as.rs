@@ -2,7 +2,7 @@
 //! Dockerfile already makes, or one the fix creates when the base image's family is known,
 //! and the copied application files it should own.
 
-use rampart_diagnostics::{Edit, Span};
+use rampart_diagnostics::Edit;
 use rampart_dockerfile::{Body, ImageRef, Keyword, StageRef};
 
 use super::accounts::{AccountKind, account, numeric_id, shell_str, shell_value, verbatim_span};
@@ -338,16 +338,6 @@ pub(crate) fn chown_edits(cx: &DockerfileContext<'_>, chown: &str) -> Vec<Edit> 
         }
     }
     edits
-}
-
-/// The offset of the start of the line holding `offset`.
-pub(crate) fn line_start(text: &str, offset: usize) -> usize {
-    text.get(..offset.min(text.len())).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1)
-}
-
-/// A `Span` for a parser range.
-pub(crate) fn span_of(r: &std::ops::Range<usize>) -> Span {
-    Span::new(r.start, r.end)
 }
 
 #[cfg(test)]
