@@ -5,7 +5,7 @@
 //! meta(key TEXT PRIMARY KEY, value TEXT)            -- format = rampart-osv, built_at (unix s), generator
 //! sources(id, location, ecosystems, etag, last_modified, records, imported_at)
 //! ecosystems(id, name UNIQUE, base, records)         -- 'Debian:12', 'Debian', advisories naming it
-//! advisories(id, osv_id UNIQUE, modified, published, withdrawn, summary,
+//! advisories(id, osv_id, modified, published, withdrawn, summary,
 //!            severity BLOB, rating, aliases, related, upstream, refs BLOB)  -- id lists as JSON arrays
 //! affected(advisory → advisories.id, ecosystem → ecosystems.id, name, display_name,
 //!          ranges BLOB, versions BLOB, severity BLOB)
@@ -37,10 +37,6 @@ CREATE TABLE advisories (
 CREATE TABLE affected (
     advisory INTEGER NOT NULL, ecosystem INTEGER NOT NULL, name TEXT NOT NULL, display_name TEXT,
     ranges BLOB, versions BLOB, severity BLOB);
-";
-
-pub const INDEXES: &str = "
-CREATE UNIQUE INDEX advisories_osv_id ON advisories(osv_id);
 CREATE INDEX affected_package ON affected(ecosystem, name);
 ";
 

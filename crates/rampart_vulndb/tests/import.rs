@@ -377,3 +377,38 @@ fn stored_entries_and_odd_records_import() {
     assert_eq!(c[0].ranges[0].events.len(), 3);
     assert!(matches!(c[0].ranges[0].events[2], rampart_vulndb::Event::Unknown(_)));
 }
+
+#[test]
+fn entry_inflating_past_its_declared_size_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("PyPI/all.zip");
+    let mut record = br#"{"id":"BIG-1","details":""#.to_vec();
+    record.resize(record.len() + 100_000, b'x');
+    record.extend_from_slice(br#""}"#);
+    common::write_zip(&zip, &[("BIG-1.json".into(), record)]);
+    // The central directory claims 1 000 bytes uncompressed (the local header keeps the truth):
+    // the inflater must stop at the claim, never allocate for what the stream wants.
+    let mut bytes = std::fs::read(&zip).unwrap();
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&1000u32.to_le_bytes());
+    std::fs::write(&zip, &bytes).unwrap();
+    let db_path = dir.path().join("osv.db");
+    let err = import(std::slice::from_ref(&zip), &db_path, &ImportOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, DbError::Zip { .. }), "{msg}");
+    assert!(msg.contains("BIG-1.json"), "{msg}");
+    assert!(msg.contains("compressed size") || msg.contains("more than its declared size"), "{msg}");
+    assert!(!db_path.exists());
+}
+
+#[test]
+fn invalid_utf8_names_entry_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("PyPI/all.zip");
+    common::write_zip(&zip, &[("U-1.json".into(), b"{\n  \"id\": \"U-1\",\n  \"summary\": \"caf\xe9\"\n}".to_vec())]);
+    let db_path = dir.path().join("osv.db");
+    let err = import(std::slice::from_ref(&zip), &db_path, &ImportOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, DbError::Json { line: 3, column: 18, .. }), "{msg}");
+    assert!(msg.contains("U-1.json") && msg.contains("invalid UTF-8"), "{msg}");
+}
