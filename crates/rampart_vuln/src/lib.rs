@@ -1,8 +1,10 @@
 //! Matching an inventory of packages against OSV advisories.
 //!
 //! Each package is asked for under the OSV ecosystem and name its advisories use: Debian
-//! binary packages through their *source* package and the release (`Debian:12`), Alpine
-//! packages through `Alpine:v3.x`, language packages by their normalised name. A version is
+//! binary packages through their *source* package and the release (`Debian:12`,
+//! `Ubuntu:22.04:LTS`), Alpine packages through `Alpine:v3.x`, rpm packages of AlmaLinux, Rocky
+//! Linux, SUSE, openSUSE, Mageia and Photon OS through their source package and release,
+//! language packages by their normalised name. A version is
 //! affected exactly as OSV defines it ([`rampart_versions::is_affected`]). Advisories that are
 //! the same vulnerability under different ids (CVE, GHSA, PYSEC, DSA…), found for the same
 //! package, are merged into one [`Vulnerability`] listing every id. Withdrawn advisories are
@@ -83,29 +85,15 @@ impl Vulnerability {
 }
 
 /// The OSV ecosystem, name and version a package's advisories use, or `None` when OSV has no
-/// ecosystem for it (an RPM of an unknown distribution, a Debian package without a release).
+/// ecosystem for it (an rpm of Red Hat Enterprise Linux, whose advisories are scoped to product
+/// streams an image does not record; a Debian package without a release).
 pub fn osv_query(package: &Package, os: Option<&OsRelease>) -> Option<(String, String, String)> {
-    let (name, version) = match &package.source {
+    let (name, mut version) = match &package.source {
         Some(source) if package.ecosystem.is_os() => (source.name.clone(), source.version.clone()),
         _ => (package.name.clone(), package.version.clone()),
     };
     let ecosystem = match package.ecosystem {
-        Ecosystem::Deb => {
-            let os = os?;
-            let release = os.version_id.as_deref()?;
-            match os.id.as_str() {
-                "debian" => format!("Debian:{}", release.split('.').next().unwrap_or(release)),
-                "ubuntu" => format!("Ubuntu:{release}"),
-                _ => return None,
-            }
-        }
-        Ecosystem::Apk => {
-            let release = os?.version_id.as_deref()?;
-            let mut parts = release.split('.');
-            let (major, minor) = (parts.next()?, parts.next()?);
-            format!("Alpine:v{major}.{minor}")
-        }
-        Ecosystem::Rpm => return None,
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => distribution_ecosystem(package.ecosystem, os?)?,
         Ecosystem::PyPI => "PyPI".into(),
         Ecosystem::Npm => "npm".into(),
         Ecosystem::Golang => "Go".into(),
@@ -114,6 +102,15 @@ pub fn osv_query(package: &Package, os: Option<&OsRelease>) -> Option<(String, S
         Ecosystem::Gem => "RubyGems".into(),
         Ecosystem::Composer => "Packagist".into(),
     };
+    // A source rpm's file name has no epoch; the binary's is the source's, and the advisories'
+    // fixed versions carry it (`1:3.0.7-18.el9_2`).
+    if package.ecosystem == Ecosystem::Rpm
+        && package.source.is_some()
+        && !version.contains(':')
+        && let Some((epoch, _)) = package.version.split_once(':')
+    {
+        version = format!("{epoch}:{version}");
+    }
     let scheme = Scheme::for_osv_ecosystem(&ecosystem);
     let name = rampart_versions::normalize_name(scheme, &name);
     // Go's standard library and the main module carry pseudo versions OSV cannot place.
@@ -121,6 +118,57 @@ pub fn osv_query(package: &Package, os: Option<&OsRelease>) -> Option<(String, S
         return None;
     }
     Some((ecosystem, name, version))
+}
+
+/// The OSV ecosystem of a distribution's packages, release included, as the OSV schema defines
+/// them (<https://ossf.github.io/osv-schema/#defined-ecosystems>), from the image's os-release.
+fn distribution_ecosystem(packages: Ecosystem, os: &OsRelease) -> Option<String> {
+    let version_id = os.version_id.as_deref().map(str::trim).filter(|v| !v.is_empty());
+    let major = || version_id.and_then(|v| v.split('.').next());
+    let ecosystem = match (packages, os.id.as_str()) {
+        (Ecosystem::Deb, "debian") => format!("Debian:{}", major()?),
+        // `Ubuntu:22.04:LTS`, `Ubuntu:24.10`: the `:LTS` suffix is part of the name. Ubuntu Pro
+        // (`Ubuntu:Pro:…`) fixes need a subscription an image's sources do not show.
+        (Ecosystem::Deb, "ubuntu") => {
+            let release = version_id?;
+            let lts = os.pretty_name.as_deref().is_some_and(|n| n.contains("LTS")) || is_ubuntu_lts(release);
+            if lts { format!("Ubuntu:{release}:LTS") } else { format!("Ubuntu:{release}") }
+        }
+        (Ecosystem::Apk, "alpine") => {
+            let mut parts = version_id?.split('.');
+            let (major, minor) = (parts.next()?, parts.next()?);
+            format!("Alpine:v{major}.{minor}")
+        }
+        (Ecosystem::Apk, "wolfi") => "Wolfi".into(),
+        (Ecosystem::Apk, "chainguard") => "Chainguard".into(),
+        (Ecosystem::Rpm, "almalinux") => format!("AlmaLinux:{}", major()?),
+        (Ecosystem::Rpm, "rocky") => format!("Rocky Linux:{}", major()?),
+        (Ecosystem::Rpm, "mageia") => format!("Mageia:{}", version_id?),
+        (Ecosystem::Rpm, "photon") => format!("Photon OS:{}", version_id?),
+        // SUSE and openSUSE name the release by os-release's PRETTY_NAME without the vendor:
+        // `openSUSE Leap 15.5` → `openSUSE:Leap 15.5`, `SUSE Linux Enterprise Server 15 SP5` →
+        // `SUSE:Linux Enterprise Server 15 SP5`.
+        (Ecosystem::Rpm, id) if id.starts_with("opensuse") => {
+            let pretty = os.pretty_name.as_deref()?.trim();
+            format!("openSUSE:{}", pretty.strip_prefix("openSUSE ")?.trim())
+        }
+        (Ecosystem::Rpm, "sles" | "sled" | "sle-micro") => {
+            let pretty = os.pretty_name.as_deref()?.trim();
+            format!("SUSE:{}", pretty.strip_prefix("SUSE ")?.trim())
+        }
+        _ => return None,
+    };
+    Some(ecosystem)
+}
+
+/// Ubuntu's long-term releases: April releases of even years (`22.04`, `24.04`), for images
+/// whose os-release lacks the `LTS` in PRETTY_NAME.
+fn is_ubuntu_lts(release: &str) -> bool {
+    let mut parts = release.split('.');
+    match (parts.next().and_then(|y| y.parse::<u32>().ok()), parts.next()) {
+        (Some(year), Some("04")) => year % 2 == 0,
+        _ => false,
+    }
 }
 
 /// What a match run saw besides the vulnerabilities.

@@ -150,3 +150,79 @@ fn osv_records_become_one_advisory_per_affected_entry() {
     assert_eq!(found[0].fixed, ["1.2.6"]);
     assert_eq!(found[0].rating, Some(Rating::Critical));
 }
+
+fn os(id: &str, version_id: &str, pretty_name: &str) -> OsRelease {
+    OsRelease {
+        id: id.into(),
+        version_id: Some(version_id.into()),
+        pretty_name: Some(pretty_name.into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn distribution_releases_use_osv_ecosystem_names() {
+    let deb = package(Ecosystem::Deb, "libssl3", "3.0.2-0ubuntu1.15");
+    let apk = package(Ecosystem::Apk, "busybox", "1.36.1-r5");
+    let rpm = package(Ecosystem::Rpm, "openssl-libs", "1:3.0.7-27.el9");
+    let cases: [(&Package, OsRelease, Option<&str>); 12] = [
+        (&deb, os("ubuntu", "22.04", "Ubuntu 22.04.4 LTS"), Some("Ubuntu:22.04:LTS")),
+        // LTS told by the release when PRETTY_NAME does not say it.
+        (&deb, os("ubuntu", "24.04", "Ubuntu"), Some("Ubuntu:24.04:LTS")),
+        (&deb, os("ubuntu", "24.10", "Ubuntu 24.10"), Some("Ubuntu:24.10")),
+        (&deb, os("ubuntu", "23.04", "Ubuntu 23.04"), Some("Ubuntu:23.04")),
+        (&deb, os("debian", "12", "Debian GNU/Linux 12 (bookworm)"), Some("Debian:12")),
+        (&apk, os("wolfi", "20230201", "Wolfi"), Some("Wolfi")),
+        (&rpm, os("almalinux", "9.4", "AlmaLinux 9.4 (Seafoam Ocelot)"), Some("AlmaLinux:9")),
+        (&rpm, os("rocky", "8.10", "Rocky Linux 8.10 (Green Obsidian)"), Some("Rocky Linux:8")),
+        (&rpm, os("opensuse-leap", "15.5", "openSUSE Leap 15.5"), Some("openSUSE:Leap 15.5")),
+        (&rpm, os("sles", "15.5", "SUSE Linux Enterprise Server 15 SP5"), Some("SUSE:Linux Enterprise Server 15 SP5")),
+        // Red Hat's advisories are scoped to product streams (CPEs) an image does not record.
+        (&rpm, os("rhel", "9.4", "Red Hat Enterprise Linux 9.4 (Plow)"), None),
+        // A Debian package on an unknown distribution.
+        (&deb, os("kali", "2024.1", "Kali GNU/Linux Rolling"), None),
+    ];
+    for (p, os, want) in cases {
+        let got = osv_query(p, Some(&os)).map(|(ecosystem, _, _)| ecosystem);
+        assert_eq!(got.as_deref(), want, "{} {:?}", os.id, os.version_id);
+    }
+}
+
+#[test]
+fn rpm_source_packages_take_the_binary_epoch() {
+    let mut p = package(Ecosystem::Rpm, "openssl-libs", "1:3.0.7-27.el9");
+    p.source = Some(SourcePackage { name: "openssl".into(), version: "3.0.7-27.el9".into() });
+    let alma = os("almalinux", "9.4", "AlmaLinux 9.4 (Seafoam Ocelot)");
+    assert_eq!(
+        osv_query(&p, Some(&alma)),
+        Some(("AlmaLinux:9".into(), "openssl".into(), "1:3.0.7-27.el9".into()))
+    );
+    // Matched through the source package, epoch and all: fixed in 1:3.0.7-28 affects -27 …
+    let inventory = Inventory { os: Some(alma.clone()), packages: vec![p.clone()] };
+    let source = Listed(vec![
+        advisory("ALSA-2024:1", &["CVE-2024-1"], "AlmaLinux:9", "openssl", "1:3.0.7-28.el9_4"),
+        // … while a fix without the epoch sorts below every epoch-1 version: not affected.
+        advisory("ALSA-2024:2", &["CVE-2024-2"], "AlmaLinux:9", "openssl", "3.0.8-1.el9"),
+        advisory("ALSA-2024:3", &["CVE-2024-3"], "AlmaLinux:8", "openssl", "1:3.0.7-28.el8"),
+    ]);
+    let (found, stats) = match_inventory(&inventory, &source).unwrap();
+    assert_eq!(stats.unsupported, 0);
+    let ids: Vec<&str> = found.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["CVE-2024-1"]);
+}
+
+#[test]
+fn ubuntu_packages_match_lts_advisories_through_the_source_package() {
+    let mut p = package(Ecosystem::Deb, "libssl3", "3.0.2-0ubuntu1.15");
+    p.source = Some(SourcePackage { name: "openssl".into(), version: "3.0.2-0ubuntu1.15".into() });
+    let inventory = Inventory { os: Some(os("ubuntu", "22.04", "Ubuntu 22.04.4 LTS")), packages: vec![p] };
+    let source = Listed(vec![
+        advisory("UBUNTU-CVE-2024-5535", &["CVE-2024-5535"], "Ubuntu:22.04:LTS", "openssl", "3.0.2-0ubuntu1.18"),
+        advisory("UBUNTU-CVE-2024-9999", &[], "Ubuntu:24.04:LTS", "openssl", "3.0.13-0ubuntu3.4"),
+        advisory("UBUNTU-CVE-2024-9998", &[], "Ubuntu:Pro:22.04:LTS", "openssl", "3.0.2-0ubuntu1.99+esm1"),
+    ]);
+    let (found, _) = match_inventory(&inventory, &source).unwrap();
+    let ids: Vec<&str> = found.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["CVE-2024-5535"]);
+    assert_eq!(found[0].fixed, ["3.0.2-0ubuntu1.18"]);
+}
