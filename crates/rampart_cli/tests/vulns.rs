@@ -245,3 +245,125 @@ fn the_sbom_can_carry_the_vulnerabilities() {
         assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     }
 }
+
+/// The OSV test data as `<Ecosystem>/all.zip`, shared with `rampart_vulndb`'s tests.
+#[path = "../../rampart_vulndb/tests/common/mod.rs"]
+mod osv_data;
+
+/// A real HTTP server — Python's `http.server`, which answers `If-Modified-Since` with 304 —
+/// serving `dir` on loopback; killed when dropped.
+struct HttpServer {
+    child: std::process::Child,
+    base: String,
+}
+
+impl HttpServer {
+    fn start(dir: &Path) -> Option<HttpServer> {
+        use std::io::BufRead;
+        let spawned = Command::new("python3")
+            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(e) => {
+                assert!(std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(), "python3: {e}");
+                eprintln!("skipped: python3: {e}");
+                return None;
+            }
+        };
+        // "Serving HTTP on 127.0.0.1 port 43117 (http://127.0.0.1:43117/) ..."
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.split(" port ").nth(1).and_then(|rest| rest.split(' ').next()).expect(&line).to_owned();
+        Some(HttpServer { child, base: format!("http://127.0.0.1:{port}") })
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn advisories_in(db: &Path) -> String {
+    let o = rampart().args(["db", "status", "--db"]).arg(db).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    out.lines().find(|l| l.starts_with("advisories:")).unwrap_or_else(|| panic!("{out}")).to_owned()
+}
+
+#[test]
+fn db_update_from_a_mirror_then_unchanged_then_offline_keeps_the_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let served = tmp.path().join("served");
+    osv_data::pack_all_zips(&served);
+    let Some(server) = HttpServer::start(&served) else { return };
+    let db = tmp.path().join("cache/osv.db");
+    let update = || {
+        rampart()
+            .args(["db", "update", "--ecosystem", "Debian,PyPI,npm", "--mirror", &server.base, "--db"])
+            .arg(&db)
+            .output()
+            .unwrap()
+    };
+
+    let o = update();
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("downloaded").count(), 3, "{err}");
+    assert!(err.contains("with 40 advisories"), "{err}");
+    assert_eq!(advisories_in(&db), "advisories: 40 (1 withdrawn)");
+    let o = rampart().args(["db", "status", "--db"]).arg(&db).output().unwrap();
+    let status = String::from_utf8_lossy(&o.stdout);
+    assert!(status.contains(&format!("{}/PyPI/all.zip", server.base)), "{status}");
+
+    // Nothing changed on the server: conditional requests, no rebuild.
+    let o = update();
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("unchanged").count(), 3, "{err}");
+    assert!(err.contains("is up to date"), "{err}");
+
+    // Offline, asking for an export it does not have yet: a clear error naming the URL, and
+    // the database as it was.
+    drop(server);
+    let o = rampart()
+        .args(["db", "update", "--ecosystem", "crates.io", "--mirror", "http://127.0.0.1:9", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("http://127.0.0.1:9/crates.io/all.zip"), "{}", show(&o));
+    assert_eq!(advisories_in(&db), "advisories: 40 (1 withdrawn)");
+}
+
+#[test]
+fn a_stale_database_is_a_warning_with_its_age_not_a_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = database(tmp.path());
+    let tree = root().join("examples/scan-fs");
+    let run = || {
+        rampart()
+            .args(["scan", "fs", tree.to_str().unwrap(), "--no-config", "--format", "concise", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap()
+    };
+    let fresh = run();
+    assert!(!String::from_utf8_lossy(&fresh.stderr).contains("old"), "{}", show(&fresh));
+
+    let ten_days_ago =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 10 * 86_400;
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'built_at'", [ten_days_ago.to_string()]).unwrap();
+    drop(conn);
+    let stale = run();
+    assert_eq!(stale.status.code(), fresh.status.code(), "{}", show(&stale));
+    assert_eq!(stale.stdout, fresh.stdout, "the same findings");
+    let err = String::from_utf8_lossy(&stale.stderr);
+    assert!(err.contains("warning") && err.contains("is 10 days old") && err.contains("rampart db update"), "{err}");
+}

@@ -193,10 +193,7 @@ fn rpm_source_packages_take_the_binary_epoch() {
     let mut p = package(Ecosystem::Rpm, "openssl-libs", "1:3.0.7-27.el9");
     p.source = Some(SourcePackage { name: "openssl".into(), version: "3.0.7-27.el9".into() });
     let alma = os("almalinux", "9.4", "AlmaLinux 9.4 (Seafoam Ocelot)");
-    assert_eq!(
-        osv_query(&p, Some(&alma)),
-        Some(("AlmaLinux:9".into(), "openssl".into(), "1:3.0.7-27.el9".into()))
-    );
+    assert_eq!(osv_query(&p, Some(&alma)), Some(("AlmaLinux:9".into(), "openssl".into(), "1:3.0.7-27.el9".into())));
     // Matched through the source package, epoch and all: fixed in 1:3.0.7-28 affects -27 …
     let inventory = Inventory { os: Some(alma.clone()), packages: vec![p.clone()] };
     let source = Listed(vec![

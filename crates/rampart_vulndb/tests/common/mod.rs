@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/osv")
+    // Through the parent directory, so that `rampart_cli`'s tests (which include this module)
+    // find the same data.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart_vulndb/tests/data/osv")
 }
 
 /// Writes a zip of `(entry name, bytes)` to `out`.
