@@ -22,8 +22,14 @@ if [ ! -f "$SYNTH/PyPI/all.zip" ]; then
   target/release/examples/synth "$SYNTH" "$RECORDS" >/dev/null
 fi
 db=$(mktemp -d)/osv.db
-echo "== import ($(du -ch "$SYNTH"/*/all.zip | tail -1 | cut -f1) of zips)"
-/usr/bin/time -f "wall %e s, user %U s, sys %S s, peak %M KiB" target/release/rampart db import "$SYNTH" --db "$db" 2>&1 | grep -v "^  "
+echo "== import ($(du -ch "$SYNTH"/*/all.zip | tail -1 | cut -f1) of zips), 3 runs"
+rates=()
+for run in 1 2 3; do
+  out=$(/usr/bin/time -f "wall %e s, user %U s, sys %S s, peak %M KiB" target/release/rampart db import "$SYNTH" --db "$db" 2>&1 | grep -v "^  ")
+  echo "$out"
+  rates+=("$(grep -o '([0-9]* records/s)' <<<"$out" | tr -dc 0-9)")
+done
+echo "median: $(printf '%s\n' "${rates[@]}" | sort -n | sed -n 2p) records/s"
 echo "database: $(du -h "$db" | cut -f1)"
 if [ -f "$IMAGE/index.json" ]; then
   echo "== matching every package of $(basename "$IMAGE")"
