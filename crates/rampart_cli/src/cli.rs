@@ -25,6 +25,15 @@ pub enum Command {
     /// The offline vulnerability database (OSV advisories in SQLite).
     #[command(subcommand)]
     Db(DbCommand),
+    /// Signing keys (cosign's format).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign an image in its registry, as `cosign sign --key` does (the signature is stored
+    /// beside the image; cosign, podman, skopeo and CRI-O read it).
+    Sign(SignArgs),
+    /// Verify an image's signatures against public keys, explaining each one that fails
+    /// (exit 0: verified, 1: not verified, 2: error).
+    Verify(VerifyArgs),
     /// Show the documentation of one rule.
     Rule {
         /// A rule code (DF001) or name (final-stage-runs-as-root).
@@ -235,6 +244,16 @@ pub struct ImageSource {
     /// the host's by default.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
+    #[command(flatten)]
+    pub registry: RegistryAccess,
+    /// Do not show the progress bar (it is shown only on a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// How to reach a registry: credentials, CAs, plain HTTP.
+#[derive(Debug, Args)]
+pub struct RegistryAccess {
     /// Registry user name (instead of the Docker or Podman credentials files).
     #[arg(long, requires = "password_stdin")]
     pub username: Option<String>,
@@ -251,9 +270,53 @@ pub struct ImageSource {
     /// Allow plain HTTP to the registry (for a registry on loopback).
     #[arg(long)]
     pub insecure: bool,
-    /// Do not show the progress bar (it is shown only on a terminal).
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
+}
+
+/// `rampart key`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make an ECDSA P-256 key pair in cosign's format: PREFIX.key (sealed with the password in
+    /// $COSIGN_PASSWORD, readable by the owner only) and PREFIX.pub.
+    Generate {
+        /// Where to write the pair.
+        #[arg(long, value_name = "PREFIX", default_value = "cosign")]
+        output_prefix: PathBuf,
+        /// Replace an existing pair.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The image in its registry (`registry.example/app:1.2`, `…@sha256:…`); the digest the
+    /// reference names is what is signed.
+    pub image: String,
+    /// The private key (cosign format); its password comes from $COSIGN_PASSWORD.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub registry: RegistryAccess,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The image in its registry.
+    pub image: String,
+    /// A trusted public key (PEM `PUBLIC KEY`, as `cosign.pub`); repeatable: a signature by
+    /// any of them verifies.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub key: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+    pub format: VerifyFormat,
+    #[command(flatten)]
+    pub registry: RegistryAccess,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -13,7 +13,9 @@ use rampart_image::{ImageScan, LayerDesc, Platform, Progress, ScanOptions};
 use rampart_linter::Settings;
 
 use crate::check::emit_report;
-use crate::cli::{FailOn, ImageSource, SbomArgs, SbomFormat, ScanFsArgs, ScanImageArgs, ScanReportArgs};
+use crate::cli::{
+    FailOn, ImageSource, RegistryAccess, SbomArgs, SbomFormat, ScanFsArgs, ScanImageArgs, ScanReportArgs,
+};
 use crate::config::{self, Finder, LoadError, Loaded, Overrides};
 use crate::{exceptions, fail, write_atomically};
 
@@ -163,7 +165,7 @@ fn read_image(source: &ImageSource, secrets: bool) -> Result<ImageScan, String> 
         Some(text) => Platform::parse(text).map_err(|e| format!("--platform {text}: {e}"))?,
         None => Platform::host(),
     };
-    let registry = registry_options(source)?;
+    let registry = registry_options(&source.registry)?;
     let options = ScanOptions { platform, secrets, registry, ..ScanOptions::default() };
     let bar = Bar::new(!source.quiet && std::io::stderr().is_terminal());
     let image = rampart_image::scan_reference(&source.image, &options, &bar).map_err(|e| e.to_string())?;
@@ -174,7 +176,7 @@ fn read_image(source: &ImageSource, secrets: bool) -> Result<ImageScan, String> 
 }
 
 /// Registry access from the command line: credentials, CAs, plain HTTP.
-fn registry_options(source: &ImageSource) -> Result<rampart_image::RegistryOptions, String> {
+pub(crate) fn registry_options(source: &RegistryAccess) -> Result<rampart_image::RegistryOptions, String> {
     let mut options = rampart_image::RegistryOptions {
         insecure: source.insecure,
         ca_certs: source.ca_cert.clone(),

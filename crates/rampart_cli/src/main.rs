@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod exceptions;
 mod image;
+mod sign;
 mod tree;
 mod vulns;
 
@@ -27,6 +28,9 @@ fn main() -> ExitCode {
         Command::Scan(cli::ScanTarget::Image(args)) => image::scan(args),
         Command::Scan(cli::ScanTarget::Fs(args)) => image::scan_fs(args),
         Command::Db(command) => vulns::db(command),
+        Command::Key(cli::KeyCommand::Generate { output_prefix, force }) => sign::generate(&output_prefix, force),
+        Command::Sign(args) => sign::sign(&args),
+        Command::Verify(args) => sign::verify(&args),
         Command::Sbom(args) => image::sbom(args),
         Command::Rule { code } => rule(&code),
         Command::Rules { format } => rules(format),

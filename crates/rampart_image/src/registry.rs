@@ -55,9 +55,29 @@ pub fn parse_reference(text: &str) -> Result<Reference, String> {
 /// through [`Resolved::blobs`]. Must not be called from inside an async runtime.
 pub fn resolve(text: &str, platform: &Platform, options: &RegistryOptions) -> Result<Resolved, ImageError> {
     let fail = |message: String| ImageError { message: format!("{text}: {message}") };
+    let (runtime, session) = connect(text, options)?;
+    let session = Arc::new(session);
+    let metadata = runtime.block_on(session.metadata(platform)).map_err(fail)?;
+    Ok(Resolved {
+        reference: text.to_string(),
+        kind: SourceKind::Registry,
+        manifest_digest: Some(metadata.manifest_digest),
+        config_digest: Some(metadata.config_digest),
+        config_bytes: metadata.config_bytes,
+        config: metadata.config,
+        layers: metadata.layers,
+        tags: session.reference.tag().map(|tag| familiar_name(&session.reference, tag)).into_iter().collect(),
+        blobs: Box::new(RegistryBlobs { runtime, session }),
+    })
+}
+
+/// Credentials, CA certificates, a network runtime and a session for the repository `text`
+/// names. Must not be called from inside an async runtime.
+fn connect(text: &str, options: &RegistryOptions) -> Result<(tokio::runtime::Runtime, Session), ImageError> {
+    let fail = |message: String| ImageError { message: format!("{text}: {message}") };
     let reference = parse_reference(text).map_err(ImageError::from)?;
     if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(fail("cannot pull from inside an async runtime; call from a blocking thread".into()));
+        return Err(fail("cannot reach a registry from inside an async runtime; call from a blocking thread".into()));
     }
     install_crypto_provider();
     let found = match &options.credentials {
@@ -75,19 +95,117 @@ pub fn resolve(text: &str, platform: &Platform, options: &RegistryOptions) -> Re
         .build()
         .map_err(|e| fail(format!("cannot start the network runtime: {e}")))?;
     let session = Session::new(text, reference, found, &certs, options.insecure).map_err(fail)?;
-    let session = Arc::new(session);
-    let metadata = runtime.block_on(session.metadata(platform)).map_err(fail)?;
-    Ok(Resolved {
-        reference: text.to_string(),
-        kind: SourceKind::Registry,
-        manifest_digest: Some(metadata.manifest_digest),
-        config_digest: Some(metadata.config_digest),
-        config_bytes: metadata.config_bytes,
-        config: metadata.config,
-        layers: metadata.layers,
-        tags: session.reference.tag().map(|tag| familiar_name(&session.reference, tag)).into_iter().collect(),
-        blobs: Box::new(RegistryBlobs { runtime, session }),
-    })
+    Ok((runtime, session))
+}
+
+/// One repository opened for the attachments cosign and containers/image store beside an
+/// image: manifests under derived tags (`sha256-<digest>.sig`) and their small blobs.
+pub struct Attachments {
+    runtime: tokio::runtime::Runtime,
+    session: Session,
+}
+
+/// Opens the repository of `text` (`registry.example/app:1.0`, `…@sha256:…`) for attachments.
+/// Must not be called from inside an async runtime.
+pub fn attachments(text: &str, options: &RegistryOptions) -> Result<Attachments, ImageError> {
+    let (runtime, session) = connect(text, options)?;
+    Ok(Attachments { runtime, session })
+}
+
+impl std::fmt::Debug for Attachments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachments").field("repository", &self.repository()).finish()
+    }
+}
+
+impl Attachments {
+    fn fail(&self, message: String) -> ImageError {
+        ImageError { message: format!("{}: {message}", self.session.text) }
+    }
+
+    /// The repository as cosign names it in a signature's identity: `registry/repository`,
+    /// no tag (`localhost:5000/team/app`, `docker.io/library/debian`).
+    pub fn repository(&self) -> String {
+        format!("{}/{}", self.session.reference.registry(), self.session.reference.repository())
+    }
+
+    async fn token(&self, operation: RegistryOperation) -> Result<Option<String>, String> {
+        let session = &self.session;
+        match tokio::time::timeout(METADATA_TIMEOUT, session.client.auth(&session.reference, &session.auth, operation))
+            .await
+        {
+            Err(_) => Err(format!("{}: no answer within {} s", session.host(), METADATA_TIMEOUT.as_secs())),
+            Ok(Err(e)) => Err(session.describe_oci(&e)),
+            Ok(Ok(token)) => Ok(token),
+        }
+    }
+
+    /// The digest of the manifest (or index) the reference names, as signatures name it: the
+    /// tag's own target, not a platform's manifest inside an index.
+    pub fn digest(&self) -> Result<String, ImageError> {
+        let session = &self.session;
+        let digest = self.runtime.block_on(async {
+            let token = self.token(RegistryOperation::Pull).await?;
+            match session.manifest_or_missing(&session.reference, token.as_deref()).await? {
+                Some((_, digest)) => Ok(digest.to_string()),
+                None => Err(format!("not found: {} has no manifest {}", session.host(), session.reference.whole())),
+            }
+        });
+        digest.map_err(|e| self.fail(e))
+    }
+
+    /// The manifest stored under `tag` in this repository, `None` when there is none.
+    pub fn manifest(&self, tag: &str) -> Result<Option<Vec<u8>>, ImageError> {
+        let session = &self.session;
+        let reference = self.tagged(tag);
+        let found = self.runtime.block_on(async {
+            let token = self.token(RegistryOperation::Pull).await?;
+            session.manifest_or_missing(&reference, token.as_deref()).await
+        });
+        found.map(|m| m.map(|(bytes, _)| bytes)).map_err(|e| self.fail(e))
+    }
+
+    /// A blob of at most `max` bytes, checked against its digest.
+    pub fn blob(&self, digest: &str, max: u64) -> Result<Vec<u8>, String> {
+        let digest = Digest::parse(digest).map_err(|e| e.to_string())?;
+        self.runtime.block_on(async {
+            self.token(RegistryOperation::Pull).await?;
+            self.session.small_blob("blob", &digest, max).await
+        })
+    }
+
+    /// Pushes `blobs`, then `manifest` (an OCI image manifest) under `tag`.
+    pub fn push(&self, tag: &str, manifest: &[u8], blobs: &[&[u8]]) -> Result<(), ImageError> {
+        let session = &self.session;
+        let reference = self.tagged(tag);
+        let pushed = self.runtime.block_on(async {
+            self.token(RegistryOperation::Push).await?;
+            for blob in blobs {
+                let digest = Digest::sha256_of(blob).to_string();
+                let push = session.client.push_blob(&reference, blob.to_vec(), &digest);
+                match tokio::time::timeout(METADATA_TIMEOUT, push).await {
+                    Err(_) => {
+                        return Err(format!("pushing blob {digest}: no answer within {} s", METADATA_TIMEOUT.as_secs()));
+                    }
+                    Ok(Err(e)) => return Err(format!("pushing blob {digest}: {}", session.describe_oci(&e))),
+                    Ok(Ok(_)) => {}
+                }
+            }
+            let content_type = reqwest::header::HeaderValue::from_static("application/vnd.oci.image.manifest.v1+json");
+            let push = session.client.push_manifest_raw(&reference, manifest.to_vec(), content_type);
+            match tokio::time::timeout(METADATA_TIMEOUT, push).await {
+                Err(_) => Err(format!("pushing {tag}: no answer within {} s", METADATA_TIMEOUT.as_secs())),
+                Ok(Err(e)) => Err(format!("pushing {tag}: {}", session.describe_oci(&e))),
+                Ok(Ok(_)) => Ok(()),
+            }
+        });
+        pushed.map_err(|e| self.fail(e))
+    }
+
+    fn tagged(&self, tag: &str) -> Reference {
+        let reference = &self.session.reference;
+        Reference::with_tag(reference.registry().to_owned(), reference.repository().to_owned(), tag.to_owned())
+    }
 }
 
 /// `name:tag` as `docker images` spells it (`debian:12`, `registry.example/app:1.2`), like the
@@ -164,6 +282,12 @@ struct Session {
     credentials_source: String,
     scheme: &'static str,
     insecure: bool,
+}
+
+/// A manifest, or the registry's 404 explained.
+enum Fetched {
+    Found(Vec<u8>, Digest),
+    Missing(String),
 }
 
 struct Metadata {
@@ -277,7 +401,7 @@ impl Session {
                 config_desc.size()
             ));
         }
-        let config_bytes = self.small_blob(&config_digest, config_desc.size()).await?;
+        let config_bytes = self.small_blob("config blob", &config_digest, config_desc.size()).await?;
         let config: ImageConfig = parse_json("image config", &config_bytes)?;
         let layers = crate::source::layer_descs(&manifest, &config)?;
         Ok(Metadata { manifest_digest, config_digest, config_bytes, config, layers })
@@ -286,6 +410,25 @@ impl Session {
     /// GETs a manifest, reading at most [`MAX_JSON_BYTES`], and checks its digest against the
     /// reference (when it names one) and the registry's `Docker-Content-Digest` header.
     async fn manifest(&self, reference: &Reference, token: Option<&str>) -> Result<(Vec<u8>, Digest), String> {
+        match self.fetch_manifest(reference, token).await? {
+            Fetched::Found(bytes, digest) => Ok((bytes, digest)),
+            Fetched::Missing(message) => Err(message),
+        }
+    }
+
+    /// [`Session::manifest`], with `None` for a manifest the registry does not have (404).
+    async fn manifest_or_missing(
+        &self,
+        reference: &Reference,
+        token: Option<&str>,
+    ) -> Result<Option<(Vec<u8>, Digest)>, String> {
+        match self.fetch_manifest(reference, token).await? {
+            Fetched::Found(bytes, digest) => Ok(Some((bytes, digest))),
+            Fetched::Missing(_) => Ok(None),
+        }
+    }
+
+    async fn fetch_manifest(&self, reference: &Reference, token: Option<&str>) -> Result<Fetched, String> {
         let target = reference.digest().or(reference.tag()).unwrap_or("latest");
         let url = format!("{}://{}/v2/{}/manifests/{target}", self.scheme, self.host(), reference.repository());
         let mut request = self.http.get(&url).header(reqwest::header::ACCEPT, MANIFEST_TYPES.join(", "));
@@ -299,7 +442,8 @@ impl Session {
         let status = response.status();
         if !status.is_success() {
             let body = read_capped(&mut response, MAX_ERROR_BODY as u64, true).await.unwrap_or_default();
-            return Err(self.describe_status(status.as_u16(), &what(), &body));
+            let message = self.describe_status(status.as_u16(), &what(), &body);
+            return if status.as_u16() == 404 { Ok(Fetched::Missing(message)) } else { Err(message) };
         }
         if let Some(length) = response.content_length()
             && length > MAX_JSON_BYTES
@@ -327,12 +471,12 @@ impl Session {
                 digest = expected;
             }
         }
-        Ok((body, digest))
+        Ok(Fetched::Found(body, digest))
     }
 
-    /// A small blob (the configuration), capped and verified.
-    async fn small_blob(&self, digest: &Digest, size: u64) -> Result<Vec<u8>, String> {
-        let what = format!("config blob {}", digest.short());
+    /// A small blob (the configuration, a signature payload), capped and verified.
+    async fn small_blob(&self, kind: &str, digest: &Digest, size: u64) -> Result<Vec<u8>, String> {
+        let what = format!("{kind} {}", digest.short());
         let mut stream = self.blob_stream(digest, Some(size)).await.map_err(|e| format!("{what}: {e}"))?;
         let mut bytes = Vec::new();
         let read = async {

@@ -1,0 +1,138 @@
+//! `rampart key generate`, `rampart sign` and `rampart verify` against a real registry
+//! (Debian's `docker-registry`, started on loopback by the shared harness), with the
+//! `debian-min` reference image pushed by skopeo. Each way a verification fails is produced
+//! for real: no signature, another key, a signature copied from another image.
+#![cfg(feature = "registry")]
+
+#[path = "../../rampart_image/tests/support/registry.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use support::{Registry, Setup, run, tools_present};
+
+fn rampart() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rampart"));
+    c.env("COSIGN_PASSWORD", "correct horse").env_remove("DOCKER_CONFIG").env_remove("REGISTRY_AUTH_FILE");
+    c
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn debian_min() -> Option<PathBuf> {
+    let root = std::env::var_os("RAMPART_REFERENCE_IMAGES").map(PathBuf::from).unwrap_or_else(|| "/tmp/images".into());
+    let dir = root.join("oci/debian-min");
+    if dir.join("index.json").is_file() {
+        return Some(dir);
+    }
+    assert!(std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(), "{} is missing", dir.display());
+    eprintln!("skipped: {} is missing", dir.display());
+    None
+}
+
+fn generate(prefix: &Path) {
+    let o = rampart().args(["key", "generate", "--output-prefix"]).arg(prefix).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+}
+
+fn verify(image: &str, key: &Path) -> (Output, Value) {
+    let o = rampart().args(["verify", image, "--insecure", "--format", "json", "--key"]).arg(key).output().unwrap();
+    let report = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}\n{}", show(&o)));
+    (o, report)
+}
+
+fn outcomes(report: &Value) -> Vec<&str> {
+    report["signatures"].as_array().unwrap().iter().map(|s| s["outcome"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn sign_then_verify_and_every_failure_explained() {
+    if !tools_present() {
+        return;
+    }
+    let Some(layout) = debian_min() else { return };
+    let registry = Registry::start(Setup::default());
+    registry.push(&layout, "12", "team/app:1", &[]);
+    // The same image under Docker's media types: another manifest, another digest.
+    registry.push(&layout, "12", "team/app:docker", &["--format", "v2s2"]);
+    let (app, other) = (registry.reference("team/app:1"), registry.reference("team/app:docker"));
+    let tmp = tempfile::tempdir().unwrap();
+    let (ours, theirs) = (tmp.path().join("ours"), tmp.path().join("theirs"));
+    generate(&ours);
+    generate(&theirs);
+    let (ours_key, ours_pub) = (ours.with_extension("key"), ours.with_extension("pub"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&ours_key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(&ours_pub).unwrap().permissions().mode() & 0o777, 0o644);
+    }
+    let again = rampart().args(["key", "generate", "--output-prefix"]).arg(&ours).output().unwrap();
+    assert_eq!(again.status.code(), Some(2), "an existing pair is kept: {}", show(&again));
+
+    // Unsigned.
+    let (o, report) = verify(&app, &ours_pub);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert_eq!(report["signatures_found"], false);
+    let human = rampart().args(["verify", &app, "--insecure", "--key"]).arg(&ours_pub).output().unwrap();
+    assert!(String::from_utf8_lossy(&human.stdout).contains("NOT verified: no signatures"), "{}", show(&human));
+
+    // Signed with our key: verified, by tag and by digest.
+    let sign = |image: &str, key: &Path| rampart().args(["sign", image, "--insecure", "--key"]).arg(key).output();
+    let o = sign(&app, &ours_key).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let (o, report) = verify(&app, &ours_pub);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(outcomes(&report), ["verified"]);
+    assert_eq!(report["signatures"][0]["identity"], registry.reference("team/app"));
+    let digest = report["digest"].as_str().unwrap().to_owned();
+    let (o, _) = verify(&registry.reference(&format!("team/app@{digest}")), &ours_pub);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+
+    // Someone else's key does not verify it; once they sign too, both signatures are there and
+    // each key verifies its own.
+    let (o, report) = verify(&app, &theirs.with_extension("pub"));
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert_eq!(outcomes(&report), ["wrong-key"]);
+    let o = sign(&app, &theirs.with_extension("key")).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let (_, report) = verify(&app, &ours_pub);
+    assert_eq!(outcomes(&report), ["verified", "wrong-key"]);
+    // Signing twice with the same key adds nothing.
+    assert_eq!(sign(&app, &ours_key).unwrap().status.code(), Some(0));
+    let (_, report) = verify(&app, &ours_pub);
+    assert_eq!(outcomes(&report), ["verified", "wrong-key"]);
+
+    // Our signatures copied onto another image: made by our key, but for another digest.
+    let (_, unsigned) = verify(&other, &ours_pub);
+    let other_digest = unsigned["digest"].as_str().unwrap().to_owned();
+    assert_ne!(other_digest, digest);
+    let tag = |d: &str| format!("{}.sig", d.replacen(':', "-", 1));
+    run(Command::new("skopeo").args(["copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false"]).args([
+        format!("docker://{}", registry.reference(&format!("team/app:{}", tag(&digest)))),
+        format!("docker://{}", registry.reference(&format!("team/app:{}", tag(&other_digest)))),
+    ]));
+    let (o, report) = verify(&other, &ours_pub);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert_eq!(outcomes(&report), ["other-image", "wrong-key"]);
+    assert!(report["signatures"][0]["reason"].as_str().unwrap().contains(&digest), "{report}");
+
+    // A wrong password is a clear error, and nothing is pushed.
+    let o = rampart()
+        .env("COSIGN_PASSWORD", "battery staple")
+        .args(["sign", &other, "--insecure", "--key"])
+        .arg(&ours_key)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("wrong password"), "{}", show(&o));
+}
