@@ -34,6 +34,9 @@ pub enum Command {
     /// Verify an image's signatures against public keys, explaining each one that fails
     /// (exit 0: verified, 1: not verified, 2: error).
     Verify(VerifyArgs),
+    /// Serve the Kubernetes validating admission webhook over HTTPS: the rules and
+    /// rampart.toml of `check`, applied to every object the API server sends.
+    Serve(ServeArgs),
     /// Show the documentation of one rule.
     Rule {
         /// A rule code (DF001) or name (final-stage-runs-as-root).
@@ -311,6 +314,31 @@ pub struct VerifyArgs {
     pub format: VerifyFormat,
     #[command(flatten)]
     pub registry: RegistryAccess,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:8443")]
+    pub listen: std::net::SocketAddr,
+    /// The server certificate (PEM, with its chain); re-read when it changes on disk.
+    #[arg(long, value_name = "PEM")]
+    pub tls_cert: PathBuf,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "PEM")]
+    pub tls_key: PathBuf,
+    /// The configuration (default: the nearest rampart.toml from the working directory).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Use the default configuration.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Append one JSON line per decision to FILE (`-`: standard output, the default).
+    #[arg(long, value_name = "FILE", default_value = "-", conflicts_with = "no_audit_log")]
+    pub audit_log: String,
+    /// Keep no audit log.
+    #[arg(long)]
+    pub no_audit_log: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

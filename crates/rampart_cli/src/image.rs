@@ -139,7 +139,7 @@ pub fn sbom(args: SbomArgs) -> ExitCode {
 
 /// The configuration for an image scan: `--config`, else the nearest `rampart.toml` from the
 /// current directory, else the defaults.
-fn load_config(explicit: Option<&Path>, none: bool, overrides: &Overrides) -> Result<Loaded, ExitCode> {
+pub(crate) fn load_config(explicit: Option<&Path>, none: bool, overrides: &Overrides) -> Result<Loaded, ExitCode> {
     let found = match explicit {
         Some(path) => Some(path.to_path_buf()),
         None if none => None,

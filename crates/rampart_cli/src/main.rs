@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Key(cli::KeyCommand::Generate { output_prefix, force }) => sign::generate(&output_prefix, force),
         Command::Sign(args) => sign::sign(&args),
         Command::Verify(args) => sign::verify(&args),
+        Command::Serve(args) => serve(&args),
         Command::Sbom(args) => image::sbom(args),
         Command::Rule { code } => rule(&code),
         Command::Rules { format } => rules(format),
@@ -40,6 +41,38 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+#[cfg(feature = "webhook")]
+fn serve(args: &cli::ServeArgs) -> ExitCode {
+    let loaded = match image::load_config(args.config.as_deref(), args.no_config, &config::Overrides::default()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let audit = match (args.no_audit_log, args.audit_log.as_str()) {
+        (true, _) => rampart_webhook::AuditLog::Off,
+        (false, "-") => rampart_webhook::AuditLog::Stdout,
+        (false, path) => rampart_webhook::AuditLog::File(path.into()),
+    };
+    let options = rampart_webhook::ServeOptions {
+        listen: args.listen,
+        tls_cert: args.tls_cert.clone(),
+        tls_key: args.tls_key.clone(),
+        audit,
+    };
+    let rules = loaded.linter.enabled_rules().len();
+    let shown = loaded.source.as_ref().map_or("the defaults".to_string(), |s| s.name().to_string());
+    match rampart_webhook::serve(loaded.linter, &options, |address| {
+        eprintln!("rampart: serving the admission webhook on https://{address}/validate ({rules} rules, {shown})");
+    }) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+#[cfg(not(feature = "webhook"))]
+fn serve(_args: &cli::ServeArgs) -> ExitCode {
+    fail("this rampart was built without the admission webhook (cargo feature `webhook`)")
 }
 
 /// Reports a failure of rampart itself (exit status 2).

@@ -185,7 +185,10 @@ impl Attachments {
                 let push = session.client.push_blob(&reference, blob.to_vec(), &digest);
                 match tokio::time::timeout(METADATA_TIMEOUT, push).await {
                     Err(_) => {
-                        return Err(format!("pushing blob {digest}: no answer within {} s", METADATA_TIMEOUT.as_secs()));
+                        return Err(format!(
+                            "pushing blob {digest}: no answer within {} s",
+                            METADATA_TIMEOUT.as_secs()
+                        ));
                     }
                     Ok(Err(e)) => return Err(format!("pushing blob {digest}: {}", session.describe_oci(&e))),
                     Ok(Ok(_)) => {}
