@@ -339,6 +339,10 @@ pub struct ServeArgs {
     /// Keep no audit log.
     #[arg(long)]
     pub no_audit_log: bool,
+    /// Let `/mutate` apply unsafe fixes too (those that break a workload needing what they
+    /// take away); by default it applies the safe ones only.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -59,11 +59,14 @@ fn serve(args: &cli::ServeArgs) -> ExitCode {
         tls_cert: args.tls_cert.clone(),
         tls_key: args.tls_key.clone(),
         audit,
+        mutate: if args.unsafe_fixes { rampart_webhook::FixMode::Unsafe } else { rampart_webhook::FixMode::Safe },
     };
     let rules = loaded.linter.enabled_rules().len();
     let shown = loaded.source.as_ref().map_or("the defaults".to_string(), |s| s.name().to_string());
     match rampart_webhook::serve(loaded.linter, &options, |address| {
-        eprintln!("rampart: serving the admission webhook on https://{address}/validate ({rules} rules, {shown})");
+        eprintln!(
+            "rampart: serving the admission webhook on https://{address}/validate and /mutate ({rules} rules, {shown})"
+        );
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),

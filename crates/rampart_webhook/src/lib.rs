@@ -5,6 +5,8 @@
 //! * `POST /validate`: an `admission.k8s.io/v1` `AdmissionReview` in, the decision out
 //!   ([`review::review`]). Findings at level error deny; warnings are returned as admission
 //!   warnings (`kubectl` prints them).
+//! * `POST /mutate`: the same review answered with rampart's fixes as a JSON Patch (the safe
+//!   ones; all with `--unsafe-fixes`) ([`review::mutate`]); it never denies.
 //! * `GET /healthz`, `GET /readyz`: liveness and readiness.
 //! * `GET /metrics`: Prometheus text — requests by decision, invalid requests, time spent.
 //! * An audit log: one JSON line per decision (uid, operation, object, user, decision, rule
@@ -31,6 +33,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rampart_linter::Linter;
+pub use rampart_linter::fix::FixMode;
 
 /// The API server sends objects of at most a few MiB (etcd's limit is 1.5 MiB per object).
 const MAX_BODY: usize = 8 << 20;
@@ -51,6 +54,8 @@ pub struct ServeOptions {
     pub tls_cert: PathBuf,
     pub tls_key: PathBuf,
     pub audit: AuditLog,
+    /// Which fixes `/mutate` applies.
+    pub mutate: FixMode,
 }
 
 #[derive(Default)]
@@ -58,20 +63,23 @@ struct Metrics {
     allowed: AtomicU64,
     denied: AtomicU64,
     invalid: AtomicU64,
+    mutated: AtomicU64,
     micros: AtomicU64,
 }
 
 struct App {
     linter: Linter,
+    mutate: FixMode,
     metrics: Metrics,
     audit: Option<Mutex<Box<dyn Write + Send>>>,
 }
 
 /// The router, for [`serve`] and for tests that bring their own listener.
-pub fn router(linter: Linter, audit: Option<Box<dyn Write + Send>>) -> Router {
-    let app = Arc::new(App { linter, metrics: Metrics::default(), audit: audit.map(Mutex::new) });
+pub fn router(linter: Linter, mutate: FixMode, audit: Option<Box<dyn Write + Send>>) -> Router {
+    let app = Arc::new(App { linter, mutate, metrics: Metrics::default(), audit: audit.map(Mutex::new) });
     Router::new()
         .route("/validate", post(validate))
+        .route("/mutate", post(mutate_handler))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics))
@@ -79,12 +87,30 @@ pub fn router(linter: Linter, audit: Option<Box<dyn Write + Send>>) -> Router {
         .with_state(app)
 }
 
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Validate,
+    Mutate,
+}
+
 async fn validate(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    answer(app, body, Endpoint::Validate).await
+}
+
+async fn mutate_handler(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    answer(app, body, Endpoint::Mutate).await
+}
+
+async fn answer(app: Arc<App>, body: Bytes, endpoint: Endpoint) -> Response {
     let started = Instant::now();
     // Linting is CPU work of milliseconds: off the async workers so that health checks and
     // other requests keep their latency under a burst.
     let worker = app.clone();
-    let decided = tokio::task::spawn_blocking(move || review::review(&worker.linter, &body)).await;
+    let decided = tokio::task::spawn_blocking(move || match endpoint {
+        Endpoint::Validate => review::review(&worker.linter, &body),
+        Endpoint::Mutate => review::mutate(&worker.linter, &body, worker.mutate),
+    })
+    .await;
     let decision = match decided {
         Ok(d) => d,
         Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "the review failed\n").into_response(),
@@ -96,20 +122,29 @@ async fn validate(State(app): State<Arc<App>>, body: Bytes) -> Response {
         (None, false) => &metrics.denied,
     };
     counter.fetch_add(1, Ordering::Relaxed);
+    if !decision.audit.fixed_by.is_empty() {
+        metrics.mutated.fetch_add(1, Ordering::Relaxed);
+    }
     metrics.micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     if let Some(audit) = &app.audit {
         let time = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-        let mut line = serde_json::json!({ "time_ms": time, "decision": &decision.audit });
-        if let Some(map) = line.as_object_mut() {
-            map.insert("micros".into(), (started.elapsed().as_micros() as u64).into());
-        }
+        let endpoint = match endpoint {
+            Endpoint::Validate => "validate",
+            Endpoint::Mutate => "mutate",
+        };
+        let line = serde_json::json!({
+            "time_ms": time,
+            "endpoint": endpoint,
+            "micros": started.elapsed().as_micros() as u64,
+            "decision": &decision.audit,
+        });
         if let Ok(mut out) = audit.lock() {
             // A full disk must not stop admission; the metrics still count the request.
             let _ = writeln!(out, "{line}").and_then(|_| out.flush());
         }
     }
     let status = if decision.audit.invalid.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    match serde_json::to_vec(&decision.review) {
+    match decision.to_json() {
         Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "the response could not be written\n").into_response(),
     }
@@ -119,6 +154,7 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
     let m = &app.metrics;
     let (allowed, denied, invalid) =
         (m.allowed.load(Ordering::Relaxed), m.denied.load(Ordering::Relaxed), m.invalid.load(Ordering::Relaxed));
+    let mutated = m.mutated.load(Ordering::Relaxed);
     let seconds = m.micros.load(Ordering::Relaxed) as f64 / 1e6;
     let text = format!(
         "# HELP rampart_admission_requests_total Admission reviews answered, by decision.\n\
@@ -126,6 +162,9 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
          rampart_admission_requests_total{{decision=\"allowed\"}} {allowed}\n\
          rampart_admission_requests_total{{decision=\"denied\"}} {denied}\n\
          rampart_admission_requests_total{{decision=\"invalid\"}} {invalid}\n\
+         # HELP rampart_admission_mutations_total Objects changed by rampart's safe fixes.\n\
+         # TYPE rampart_admission_mutations_total counter\n\
+         rampart_admission_mutations_total {mutated}\n\
          # HELP rampart_admission_review_seconds_total Time spent deciding admission reviews.\n\
          # TYPE rampart_admission_review_seconds_total counter\n\
          rampart_admission_review_seconds_total {seconds}\n"
@@ -173,7 +212,7 @@ pub fn serve(linter: Linter, options: &ServeOptions, ready: impl FnOnce(SocketAd
         tokio::spawn(shutdown_on_signal(handle.clone()));
         let server = axum_server::bind_rustls(options.listen, tls)
             .handle(handle.clone())
-            .serve(router(linter, audit).into_make_service());
+            .serve(router(linter, options.mutate, audit).into_make_service());
         let serving = tokio::spawn(server);
         if let Some(address) = handle.listening().await {
             ready(address);

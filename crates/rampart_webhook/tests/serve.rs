@@ -85,6 +85,7 @@ fn start(dir: &Path) -> SocketAddr {
         tls_cert: dir.join("cert.pem"),
         tls_key: dir.join("key.pem"),
         audit: rampart_webhook::AuditLog::File(dir.join("audit.jsonl")),
+        mutate: rampart_webhook::FixMode::Unsafe,
     };
     let (tx, rx) = std::sync::mpsc::channel();
     // The server lives as long as this test's process (nextest runs each test alone).
@@ -152,22 +153,70 @@ async fn the_webhook_decides_like_the_cli_over_https() {
     assert_eq!(answer["response"]["allowed"], false);
     assert_eq!(answer["response"]["status"]["reason"], "InvalidRequest");
 
+    // Mutation (this server applies unsafe fixes too): a JSON Patch that hardens the pod;
+    // never a denial.
+    let answer: Value = client
+        .post(format!("{base}/mutate"))
+        .json(&review("u-5", "CREATE", Some(privileged()), None))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = &answer["response"];
+    assert_eq!((response["allowed"].as_bool(), response["patchType"].as_str()), (Some(true), Some("JSONPatch")));
+    use base64::Engine as _;
+    let patch = base64::engine::general_purpose::STANDARD.decode(response["patch"].as_str().unwrap()).unwrap();
+    let patch: json_patch::Patch = serde_json::from_slice(&patch).unwrap();
+    let mut patched = privileged();
+    json_patch::patch(&mut patched, &patch).unwrap();
+    let security = &patched["spec"]["containers"][0]["securityContext"];
+    assert_eq!(security["capabilities"]["drop"], json!(["ALL"]), "{patched}");
+    assert_eq!(patched["spec"]["securityContext"]["seccompProfile"]["type"], "RuntimeDefault", "{patched}");
+    assert!(patched["spec"].get("hostNetwork").is_none() && patched["spec"].get("hostPID").is_none(), "{patched}");
+    // Whether it must be privileged is left to a human, and the validation still says so.
+    assert_eq!(security["privileged"], true, "{patched}");
+    // What is left for a human is still denied by the validation.
+    let answer: Value = post(review("u-7", "CREATE", Some(patched), None)).await.unwrap().json().await.unwrap();
+    let left = answer["response"]["status"]["message"].as_str().unwrap_or_default().to_owned();
+    let patched_allowed = answer["response"]["allowed"].as_bool().unwrap();
+    for fixed in ["KS002", "KS014", "KS016", "KS017"] {
+        assert!(!left.contains(fixed), "{fixed} still reported after the patch: {left}");
+    }
+    assert!(left.contains("KS001"), "{left}");
+    // The hardened pod needs nothing.
+    let answer: Value = client
+        .post(format!("{base}/mutate"))
+        .json(&review("u-6", "CREATE", Some(hardened()), None))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(answer["response"].get("patch").is_none(), "{answer}");
+
     // Health and metrics.
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let metrics = client.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    let (allowed, denied) = if patched_allowed { (5, 1) } else { (4, 2) };
     for line in [
-        "rampart_admission_requests_total{decision=\"allowed\"} 2",
-        "rampart_admission_requests_total{decision=\"denied\"} 1",
-        "rampart_admission_requests_total{decision=\"invalid\"} 1",
+        format!("rampart_admission_requests_total{{decision=\"allowed\"}} {allowed}"),
+        format!("rampart_admission_requests_total{{decision=\"denied\"}} {denied}"),
+        "rampart_admission_requests_total{decision=\"invalid\"} 1".to_string(),
+        "rampart_admission_mutations_total 1".to_string(),
     ] {
-        assert!(metrics.contains(line), "{line} missing:\n{metrics}");
+        assert!(metrics.contains(&line), "{line} missing:\n{metrics}");
     }
 
     // The audit log: one JSON line per decision.
     let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
     let lines: Vec<Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 4, "{log}");
+    assert_eq!(lines.len(), 7, "{log}");
+    assert_eq!(lines[4]["endpoint"], "mutate");
+    assert!(lines[4]["decision"]["fixed_by"].as_array().unwrap().iter().any(|c| c == "KS002"), "{}", lines[4]);
     let denied = &lines[0]["decision"];
     assert_eq!((denied["uid"].as_str(), denied["allowed"].as_bool()), (Some("u-1"), Some(false)));
     assert_eq!(denied["user"], "alice");
