@@ -343,6 +343,9 @@ pub struct ServeArgs {
     /// take away); by default it applies the safe ones only.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// How the signature gate (`[[signatures]]` in rampart.toml) reaches registries.
+    #[command(flatten)]
+    pub registry: RegistryAccess,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

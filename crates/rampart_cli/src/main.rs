@@ -61,9 +61,13 @@ fn serve(args: &cli::ServeArgs) -> ExitCode {
         audit,
         mutate: if args.unsafe_fixes { rampart_webhook::FixMode::Unsafe } else { rampart_webhook::FixMode::Safe },
     };
+    let gate = match signature_gate(&loaded, &args.registry) {
+        Ok(g) => g,
+        Err(e) => return fail(&e),
+    };
     let rules = loaded.linter.enabled_rules().len();
     let shown = loaded.source.as_ref().map_or("the defaults".to_string(), |s| s.name().to_string());
-    match rampart_webhook::serve(loaded.linter, &options, |address| {
+    match rampart_webhook::serve(loaded.linter, gate, &options, |address| {
         eprintln!(
             "rampart: serving the admission webhook on https://{address}/validate and /mutate ({rules} rules, {shown})"
         );
@@ -71,6 +75,34 @@ fn serve(args: &cli::ServeArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
+}
+
+/// The `[[signatures]]` policies of the configuration with their keys read (now, so that a
+/// missing key stops the server from starting rather than admitting unchecked images).
+#[cfg(feature = "webhook")]
+fn signature_gate(
+    loaded: &config::Loaded,
+    access: &cli::RegistryAccess,
+) -> Result<Option<rampart_webhook::signatures::Gate>, String> {
+    use rampart_webhook::signatures::{Gate, ImagePolicy, RegistrySignatures};
+    if loaded.config.signatures.is_empty() {
+        return Ok(None);
+    }
+    let mut policies = Vec::new();
+    for policy in &loaded.config.signatures {
+        let mut keys = Vec::new();
+        for key in &policy.keys {
+            let path = loaded.root.join(&key.value);
+            let pem = std::fs::read(&path).map_err(|e| format!("[[signatures]] key {}: {e}", path.display()))?;
+            keys.push(
+                rampart_sign::key::parse_public_key(&pem)
+                    .map_err(|e| format!("[[signatures]] key {}: {e}", path.display()))?,
+            );
+        }
+        policies.push(ImagePolicy { patterns: policy.images.iter().map(|p| p.value.clone()).collect(), keys });
+    }
+    let options = image::registry_options(access)?;
+    Ok(Some(Gate::new(policies, Box::new(RegistrySignatures { options }))))
 }
 
 #[cfg(not(feature = "webhook"))]

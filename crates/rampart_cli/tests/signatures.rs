@@ -136,3 +136,98 @@ fn sign_then_verify_and_every_failure_explained() {
     assert_eq!(o.status.code(), Some(2), "{}", show(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("wrong password"), "{}", show(&o));
 }
+
+/// POSTs `body` over HTTPS (trusting `ca`) with openssl's client; the raw HTTP answer.
+fn https_post(port: u16, ca: &Path, path: &str, body: &str) -> String {
+    use std::io::Write as _;
+    let mut client = Command::new("openssl")
+        .args(["s_client", "-quiet", "-verify_return_error", "-connect", &format!("127.0.0.1:{port}"), "-CAfile"])
+        .arg(ca)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    client.stdin.as_mut().unwrap().write_all(request.as_bytes()).unwrap();
+    let output = client.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn admission_review(image: &str) -> String {
+    serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {
+            "uid": "gate", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "name": "app", "namespace": "team", "operation": "CREATE", "userInfo": {"username": "ci"},
+            "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app", "namespace": "team"},
+                "spec": {"automountServiceAccountToken": false,
+                    "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+                    "containers": [{"name": "app", "image": image,
+                        "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
+                                            "capabilities": {"drop": ["ALL"]}},
+                        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "64Mi"}}}]}}
+        }
+    })
+    .to_string()
+}
+
+#[test]
+fn the_admission_gate_admits_only_images_signed_by_the_pinned_key() {
+    if !tools_present() {
+        return;
+    }
+    let Some(layout) = debian_min() else { return };
+    let registry = Registry::start(Setup::default());
+    registry.push(&layout, "12", "team/app:signed", &[]);
+    registry.push(&layout, "12", "team/app:unsigned", &["--format", "v2s2"]);
+    registry.push(&layout, "12", "other/app:1", &["--format", "v2s2"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = tmp.path().join("ours");
+    generate(&ours);
+    let signed = registry.reference("team/app:signed");
+    let o = rampart().args(["sign", &signed, "--insecure", "--key"]).arg(ours.with_extension("key")).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+
+    support::make_certificates(tmp.path());
+    std::fs::write(
+        tmp.path().join("rampart.toml"),
+        format!("[[signatures]]\nimages = [\"{}/team/*\"]\nkeys = [\"ours.pub\"]\n", registry.host),
+    )
+    .unwrap();
+    let mut server = rampart()
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-audit-log", "--insecure", "--config"])
+        .arg(tmp.path().join("rampart.toml"))
+        .arg("--tls-cert")
+        .arg(tmp.path().join("cert.pem"))
+        .arg("--tls-key")
+        .arg(tmp.path().join("key.pem"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stderr.take().unwrap()), &mut line).unwrap();
+    let port: u16 = line.split("127.0.0.1:").nth(1).and_then(|r| r.split('/').next()).unwrap().parse().unwrap();
+    let ca = tmp.path().join("ca.pem");
+    let decide = |image: &str| {
+        let answer = https_post(port, &ca, "/validate", &admission_review(image));
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+        serde_json::from_str::<Value>(&body).unwrap_or_else(|e| panic!("{e}: {answer}"))
+    };
+
+    let allowed = decide(&signed);
+    assert_eq!(allowed["response"]["allowed"], true, "{allowed}");
+    let denied = decide(&registry.reference("team/app:unsigned"));
+    assert_eq!(denied["response"]["allowed"], false, "{denied}");
+    let message = denied["response"]["status"]["message"].as_str().unwrap();
+    assert!(message.contains("team/app:unsigned") && message.contains("is not signed"), "{message}");
+    // Outside the policy's images: not the gate's business.
+    let elsewhere = decide(&registry.reference("other/app:1"));
+    assert_eq!(elsewhere["response"]["allowed"], true, "{elsewhere}");
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -165,6 +165,20 @@ pub struct Config {
     pub exceptions: Vec<Exception>,
     /// `[fix]`: the values fixes write where only the project can say what they should be.
     pub fix: FixDefaults,
+    /// `[[signatures]]`: images that must be signed by one of the given keys to be admitted
+    /// (`rampart serve`).
+    pub signatures: Vec<SignaturePolicy>,
+}
+
+/// `[[signatures]]`: images whose repository matches one of `images` (globs on
+/// `registry/repository`, `*` within a path segment, `**` across them) must carry a signature
+/// by one of `keys` (cosign public keys, paths relative to `rampart.toml`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SignaturePolicy {
+    pub images: Vec<Located<String>>,
+    pub keys: Vec<Located<String>>,
+    /// The whole `[[signatures]]` table.
+    pub span: Range<usize>,
 }
 
 /// `[fix]`: defaults for the fixes that need a value (resource requests and limits, PID
@@ -227,6 +241,17 @@ struct RawConfig {
     #[serde(default)]
     exceptions: Vec<Spanned<RawException>>,
     fix: Option<RawFix>,
+    #[serde(default)]
+    signatures: Vec<Spanned<RawSignatures>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSignatures {
+    #[serde(default)]
+    images: Vec<Spanned<String>>,
+    #[serde(default)]
+    keys: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -426,6 +451,22 @@ impl Config {
         if let Some(fix) = raw.fix {
             cfg.fix = fix_defaults(fix)?;
         }
+        for table in raw.signatures {
+            let span = table.span();
+            let table = table.into_inner();
+            if table.images.is_empty() || table.keys.is_empty() {
+                return Err(ConfigError {
+                    message: "a `[[signatures]]` entry needs `images` (which images) and `keys` (whose signatures)"
+                        .into(),
+                    span,
+                });
+            }
+            cfg.signatures.push(SignaturePolicy {
+                images: table.images.into_iter().map(Located::from_spanned).collect(),
+                keys: table.keys.into_iter().map(Located::from_spanned).collect(),
+                span,
+            });
+        }
         for e in raw.exceptions {
             let span = e.span();
             let e = e.into_inner();
@@ -530,6 +571,12 @@ mod tests {
     fn fix_defaults_are_checked_quantities() {
         let text =
             "[fix]\ncpu-request = \"100m\"\nmemory-request = \"128Mi\"\nmemory-limit = \"256Mi\"\npids-limit = 512\n";
+        let signed =
+            Config::parse("[[signatures]]\nimages = [\"registry.example/team/*\"]\nkeys = [\"cosign.pub\"]\n").unwrap();
+        assert_eq!(signed.signatures[0].images[0].value, "registry.example/team/*");
+        assert_eq!(signed.signatures[0].keys[0].value, "cosign.pub");
+        let half = Config::parse("[[signatures]]\nimages = [\"x/*\"]\n").unwrap_err();
+        assert!(half.message.contains("needs `images`"), "{}", half.message);
         let cfg = Config::parse(text).unwrap();
         assert_eq!(cfg.fix.cpu_request.as_ref().unwrap().value, "100m");
         assert_eq!(&text[cfg.fix.memory_limit.as_ref().unwrap().span.clone()], "\"256Mi\"");

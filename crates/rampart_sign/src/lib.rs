@@ -25,10 +25,13 @@
 
 pub mod key;
 
+/// The public key type signatures are checked with (ECDSA P-256).
+pub use p256::ecdsa::VerifyingKey;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
-use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::ecdsa::{Signature, SigningKey};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 

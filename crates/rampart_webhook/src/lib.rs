@@ -5,6 +5,8 @@
 //! * `POST /validate`: an `admission.k8s.io/v1` `AdmissionReview` in, the decision out
 //!   ([`review::review`]). Findings at level error deny; warnings are returned as admission
 //!   warnings (`kubectl` prints them).
+//!   Images that `[[signatures]]` policies name must carry a signature by one of their keys
+//!   ([`signatures::Gate`]; the registry is asked once per image, then the answer is kept).
 //! * `POST /mutate`: the same review answered with rampart's fixes as a JSON Patch (the safe
 //!   ones; all with `--unsafe-fixes`) ([`review::mutate`]); it never denies.
 //! * `GET /healthz`, `GET /readyz`: liveness and readiness.
@@ -18,6 +20,7 @@
 //! touches the network or the disk besides the audit log.
 
 pub mod review;
+pub mod signatures;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -70,13 +73,19 @@ struct Metrics {
 struct App {
     linter: Linter,
     mutate: FixMode,
+    gate: Option<signatures::Gate>,
     metrics: Metrics,
     audit: Option<Mutex<Box<dyn Write + Send>>>,
 }
 
 /// The router, for [`serve`] and for tests that bring their own listener.
-pub fn router(linter: Linter, mutate: FixMode, audit: Option<Box<dyn Write + Send>>) -> Router {
-    let app = Arc::new(App { linter, mutate, metrics: Metrics::default(), audit: audit.map(Mutex::new) });
+pub fn router(
+    linter: Linter,
+    mutate: FixMode,
+    gate: Option<signatures::Gate>,
+    audit: Option<Box<dyn Write + Send>>,
+) -> Router {
+    let app = Arc::new(App { linter, mutate, gate, metrics: Metrics::default(), audit: audit.map(Mutex::new) });
     Router::new()
         .route("/validate", post(validate))
         .route("/mutate", post(mutate_handler))
@@ -107,7 +116,7 @@ async fn answer(app: Arc<App>, body: Bytes, endpoint: Endpoint) -> Response {
     // other requests keep their latency under a burst.
     let worker = app.clone();
     let decided = tokio::task::spawn_blocking(move || match endpoint {
-        Endpoint::Validate => review::review(&worker.linter, &body),
+        Endpoint::Validate => review::review(&worker.linter, worker.gate.as_ref(), &body),
         Endpoint::Mutate => review::mutate(&worker.linter, &body, worker.mutate),
     })
     .await;
@@ -194,7 +203,12 @@ fn audit_writer(audit: &AuditLog) -> Result<Option<Box<dyn Write + Send>>, Strin
 
 /// Serves until interrupted (SIGINT or SIGTERM: in-flight requests finish first). `ready`
 /// is called with the bound address once the server listens.
-pub fn serve(linter: Linter, options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), String> {
+pub fn serve(
+    linter: Linter,
+    gate: Option<signatures::Gate>,
+    options: &ServeOptions,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
     install_crypto_provider();
     let audit = audit_writer(&options.audit)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -212,7 +226,7 @@ pub fn serve(linter: Linter, options: &ServeOptions, ready: impl FnOnce(SocketAd
         tokio::spawn(shutdown_on_signal(handle.clone()));
         let server = axum_server::bind_rustls(options.listen, tls)
             .handle(handle.clone())
-            .serve(router(linter, options.mutate, audit).into_make_service());
+            .serve(router(linter, options.mutate, gate, audit).into_make_service());
         let serving = tokio::spawn(server);
         if let Some(address) = handle.listening().await {
             ready(address);

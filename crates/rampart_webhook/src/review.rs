@@ -13,6 +13,8 @@ use kube_core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview,
 use rampart_diagnostics::{Finding, Severity, SourceFile};
 use rampart_linter::Linter;
 use rampart_linter::fix::FixMode;
+
+use crate::signatures::Gate;
 use rampart_linter::recognize::FileKind;
 use serde::Serialize;
 
@@ -41,6 +43,9 @@ pub struct AuditRecord {
     /// Rule codes of the fixes applied (mutation).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixed_by: Vec<String>,
+    /// Images refused by the signature gate, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unsigned: Vec<String>,
     /// Why the request could not be read, if it could not.
     pub invalid: Option<String>,
 }
@@ -93,6 +98,7 @@ fn parse(body: &[u8]) -> Result<(AdmissionRequest<DynamicObject>, AuditRecord), 
                 denied_by: Vec::new(),
                 warned_by: Vec::new(),
                 fixed_by: Vec::new(),
+                unsigned: Vec::new(),
                 invalid: Some(reason.clone()),
             };
             return Err(Box::new(Decision { review: AdmissionResponse::invalid(reason).into_review(), audit }));
@@ -110,6 +116,7 @@ fn parse(body: &[u8]) -> Result<(AdmissionRequest<DynamicObject>, AuditRecord), 
         denied_by: Vec::new(),
         warned_by: Vec::new(),
         fixed_by: Vec::new(),
+        unsigned: Vec::new(),
         invalid: None,
     };
     Ok((request, audit))
@@ -154,8 +161,9 @@ pub fn mutate(linter: &Linter, body: &[u8], mode: FixMode) -> Decision {
     }
 }
 
-/// Decides one `AdmissionReview` (the request body the API server sends).
-pub fn review(linter: &Linter, body: &[u8]) -> Decision {
+/// Decides one `AdmissionReview` (the request body the API server sends): the linter's
+/// errors deny, and so does an image the signature `gate` requires signed and finds not.
+pub fn review(linter: &Linter, gate: Option<&Gate>, body: &[u8]) -> Decision {
     let (request, mut audit) = match parse(body) {
         Ok(parsed) => parsed,
         Err(invalid) => return *invalid,
@@ -184,18 +192,25 @@ pub fn review(linter: &Linter, body: &[u8]) -> Decision {
                 .collect(),
         );
     }
-    if errors.is_empty() {
+    let unsigned = match gate {
+        Some(gate) => gate.unsigned(&object_json(&request, object).1),
+        None => Vec::new(),
+    };
+    audit.unsigned = unsigned.clone();
+    if errors.is_empty() && unsigned.is_empty() {
         return Decision { review: response.into_review(), audit };
     }
     audit.allowed = false;
+    let mut reasons: Vec<String> = unsigned;
+    reasons.extend(errors.iter().map(|f| format!("{} {} ({})", f.rule.code, f.message, f.rule.name)));
     let mut message = format!("rampart denied this {}: ", request.kind.kind);
-    let reasons: Vec<String> =
-        errors.iter().take(MAX_REASONS).map(|f| format!("{} {} ({})", f.rule.code, f.message, f.rule.name)).collect();
-    message.push_str(&reasons.join("; "));
-    if errors.len() > MAX_REASONS {
-        message.push_str(&format!("; and {} more", errors.len() - MAX_REASONS));
+    message.push_str(&reasons.iter().take(MAX_REASONS).cloned().collect::<Vec<_>>().join("; "));
+    if reasons.len() > MAX_REASONS {
+        message.push_str(&format!("; and {} more", reasons.len() - MAX_REASONS));
     }
-    message.push_str(". `rampart fix` rewrites the manifest; `rampart rule CODE` explains each rule.");
+    if !errors.is_empty() {
+        message.push_str(". `rampart fix` rewrites the manifest; `rampart rule CODE` explains each rule.");
+    }
     Decision { review: response.deny(message).into_review(), audit }
 }
 

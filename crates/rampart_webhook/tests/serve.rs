@@ -91,7 +91,7 @@ fn start(dir: &Path) -> SocketAddr {
     // The server lives as long as this test's process (nextest runs each test alone).
     std::thread::spawn(move || {
         let linter = Linter::new(&Settings::default());
-        let result = rampart_webhook::serve(linter, &options, |address| {
+        let result = rampart_webhook::serve(linter, None, &options, |address| {
             let _ = tx.send(Ok(address));
         });
         if let Err(e) = result {
