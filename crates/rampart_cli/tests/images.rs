@@ -16,40 +16,17 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
+
+mod common;
+use common::{image, show};
 
 fn rampart() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rampart"));
     c.env_remove("NO_COLOR").env("RAMPART_TODAY", "2026-11-28").env("SOURCE_DATE_EPOCH", "1747699200");
     c
-}
-
-/// The OCI layout of a reference image, or `None` (with a note) when it was not built.
-fn image(name: &str) -> Option<PathBuf> {
-    let root =
-        std::env::var_os("RAMPART_REFERENCE_IMAGES").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp/images"));
-    let dir = root.join("oci").join(name);
-    if dir.join("index.json").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(),
-        "RAMPART_REQUIRE_EXTERNAL is set but the reference image {} is missing (run ../shared/tools/build-images.sh)",
-        dir.display()
-    );
-    eprintln!("skipped: {} is missing (build it with ../shared/tools/build-images.sh)", dir.display());
-    None
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn sbom(image: &str, format: &str, out: &Path) -> Value {

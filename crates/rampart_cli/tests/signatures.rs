@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+mod common;
+use common::show;
 use support::{Registry, Setup, run, tools_present};
 
 fn rampart() -> Command {
@@ -19,24 +22,8 @@ fn rampart() -> Command {
     c
 }
 
-fn show(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn debian_min() -> Option<PathBuf> {
-    let root = std::env::var_os("RAMPART_REFERENCE_IMAGES").map(PathBuf::from).unwrap_or_else(|| "/tmp/images".into());
-    let dir = root.join("oci/debian-min");
-    if dir.join("index.json").is_file() {
-        return Some(dir);
-    }
-    assert!(std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(), "{} is missing", dir.display());
-    eprintln!("skipped: {} is missing", dir.display());
-    None
+    common::image("debian-min")
 }
 
 fn generate(prefix: &Path) {

@@ -10,19 +10,13 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+use common::{image, show};
+
 fn rampart() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rampart"));
     c.env_remove("NO_COLOR").env("RAMPART_TODAY", "2026-11-28").env("XDG_CACHE_HOME", "/nonexistent-rampart-cache");
     c
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn root() -> PathBuf {
@@ -36,17 +30,6 @@ fn database(dir: &Path) -> PathBuf {
     let o = rampart().args(["db", "import"]).arg(&data).arg("--db").arg(&db).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     db
-}
-
-fn image(name: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("RAMPART_REFERENCE_IMAGES").map(PathBuf::from).unwrap_or_else(|| "/tmp/images".into());
-    let dir = root.join("oci").join(name);
-    if dir.join("index.json").is_file() {
-        return Some(dir);
-    }
-    assert!(std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(), "{} is missing", dir.display());
-    eprintln!("skipped: {} is missing", dir.display());
-    None
 }
 
 /// (package, id, fixed-in help) of every VN finding of a JSON report.

@@ -26,7 +26,7 @@ const MAX_WARNINGS: usize = 20;
 const MAX_WARNING_CHARS: usize = 250;
 
 /// What the webhook did with one request, for the audit log.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct AuditRecord {
     pub uid: String,
     pub operation: String,
@@ -86,21 +86,7 @@ fn parse(body: &[u8]) -> Result<(AdmissionRequest<DynamicObject>, AuditRecord), 
     let request = match request {
         Ok(r) => r,
         Err(reason) => {
-            let audit = AuditRecord {
-                uid: String::new(),
-                operation: String::new(),
-                kind: String::new(),
-                namespace: None,
-                name: None,
-                user: None,
-                dry_run: false,
-                allowed: false,
-                denied_by: Vec::new(),
-                warned_by: Vec::new(),
-                fixed_by: Vec::new(),
-                unsigned: Vec::new(),
-                invalid: Some(reason.clone()),
-            };
+            let audit = AuditRecord { invalid: Some(reason.clone()), ..AuditRecord::default() };
             return Err(Box::new(Decision { review: AdmissionResponse::invalid(reason).into_review(), audit }));
         }
     };
@@ -113,13 +99,31 @@ fn parse(body: &[u8]) -> Result<(AdmissionRequest<DynamicObject>, AuditRecord), 
         user: request.user_info.username.clone(),
         dry_run: request.dry_run,
         allowed: true,
-        denied_by: Vec::new(),
-        warned_by: Vec::new(),
-        fixed_by: Vec::new(),
-        unsigned: Vec::new(),
-        invalid: None,
+        ..AuditRecord::default()
     };
     Ok((request, audit))
+}
+
+/// A request with an object to judge: the object as JSON and the name findings point at.
+struct Judged {
+    request: AdmissionRequest<DynamicObject>,
+    audit: AuditRecord,
+    response: AdmissionResponse,
+    name: String,
+    value: serde_json::Value,
+}
+
+/// Reads a review; a body that is not one, and a request without an object to judge
+/// (deletions, connections), are decided here.
+fn judged(body: &[u8]) -> Result<Judged, Box<Decision>> {
+    let (request, audit) = parse(body)?;
+    let response = AdmissionResponse::from(&request);
+    let object = match (&request.operation, &request.object) {
+        (Operation::Create | Operation::Update, Some(object)) => object,
+        _ => return Err(Box::new(Decision { review: response.into_review(), audit })),
+    };
+    let (name, value) = object_json(&request, object);
+    Ok(Judged { request, audit, response, name, value })
 }
 
 /// Applies rampart's fixes to the object of one `AdmissionReview`, as a JSON Patch: the safe
@@ -127,16 +131,10 @@ fn parse(body: &[u8]) -> Result<(AdmissionRequest<DynamicObject>, AuditRecord), 
 /// take away (the operator's choice, `rampart serve --unsafe-fixes`). Never denies:
 /// validation is [`review`]'s (the API server runs mutating webhooks first).
 pub fn mutate(linter: &Linter, body: &[u8], mode: FixMode) -> Decision {
-    let (request, mut audit) = match parse(body) {
-        Ok(parsed) => parsed,
-        Err(invalid) => return *invalid,
+    let Judged { mut audit, response, name, value, .. } = match judged(body) {
+        Ok(j) => j,
+        Err(done) => return *done,
     };
-    let response = AdmissionResponse::from(&request);
-    let object = match (&request.operation, &request.object) {
-        (Operation::Create | Operation::Update, Some(object)) => object,
-        _ => return Decision { review: response.into_review(), audit },
-    };
-    let (name, value) = object_json(&request, object);
     let text = serde_json::to_string_pretty(&value).unwrap_or_default();
     let outcome = rampart_linter::fix::fix_text(linter, &name, &text, FileKind::Kubernetes, mode);
     if !outcome.changed(&text) {
@@ -164,17 +162,13 @@ pub fn mutate(linter: &Linter, body: &[u8], mode: FixMode) -> Decision {
 /// Decides one `AdmissionReview` (the request body the API server sends): the linter's
 /// errors deny, and so does an image the signature `gate` requires signed and finds not.
 pub fn review(linter: &Linter, gate: Option<&Gate>, body: &[u8]) -> Decision {
-    let (request, mut audit) = match parse(body) {
-        Ok(parsed) => parsed,
-        Err(invalid) => return *invalid,
+    let Judged { request, mut audit, response, name, value } = match judged(body) {
+        Ok(j) => j,
+        Err(done) => return *done,
     };
-    let response = AdmissionResponse::from(&request);
-    // Deletions and connections carry no object to judge.
-    let object = match (&request.operation, &request.object) {
-        (Operation::Create | Operation::Update, Some(object)) => object,
-        _ => return Decision { review: response.into_review(), audit },
-    };
-    let findings = check_object(linter, &request, object);
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let file: Arc<SourceFile> = SourceFile::new(name, text);
+    let findings = linter.check(&file, FileKind::Kubernetes).findings;
     let (errors, warnings): (Vec<&Finding>, Vec<&Finding>) =
         findings.iter().filter(|f| f.severity >= Severity::Warning).partition(|f| f.severity == Severity::Error);
     audit.denied_by = codes(&errors);
@@ -193,7 +187,7 @@ pub fn review(linter: &Linter, gate: Option<&Gate>, body: &[u8]) -> Decision {
         );
     }
     let unsigned = match gate {
-        Some(gate) => gate.unsigned(&object_json(&request, object).1),
+        Some(gate) => gate.unsigned(&value),
         None => Vec::new(),
     };
     audit.unsigned = unsigned.clone();
@@ -238,14 +232,6 @@ fn object_json(request: &AdmissionRequest<DynamicObject>, object: &DynamicObject
         if request.name.is_empty() { "(generated)" } else { &request.name }
     );
     (name, value)
-}
-
-/// Checks the object with the linter.
-fn check_object(linter: &Linter, request: &AdmissionRequest<DynamicObject>, object: &DynamicObject) -> Vec<Finding> {
-    let (name, value) = object_json(request, object);
-    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    let file: Arc<SourceFile> = SourceFile::new(name, text);
-    linter.check(&file, FileKind::Kubernetes).findings
 }
 
 #[cfg(test)]

@@ -117,7 +117,8 @@ async fn the_webhook_decides_like_the_cli_over_https() {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let post = |body: Value| client.post(format!("{base}/validate")).json(&body).send();
+    let post_to = |path: &str, body: Value| client.post(format!("{base}{path}")).json(&body).send();
+    let post = |body: Value| post_to("/validate", body);
 
     // A privileged pod sharing the host: denied, every reason named.
     let answer = post(review("u-1", "CREATE", Some(privileged()), None)).await.unwrap();
@@ -155,15 +156,8 @@ async fn the_webhook_decides_like_the_cli_over_https() {
 
     // Mutation (this server applies unsafe fixes too): a JSON Patch that hardens the pod;
     // never a denial.
-    let answer: Value = client
-        .post(format!("{base}/mutate"))
-        .json(&review("u-5", "CREATE", Some(privileged()), None))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer: Value =
+        post_to("/mutate", review("u-5", "CREATE", Some(privileged()), None)).await.unwrap().json().await.unwrap();
     let response = &answer["response"];
     assert_eq!((response["allowed"].as_bool(), response["patchType"].as_str()), (Some(true), Some("JSONPatch")));
     use base64::Engine as _;
@@ -186,15 +180,8 @@ async fn the_webhook_decides_like_the_cli_over_https() {
     }
     assert!(left.contains("KS001"), "{left}");
     // The hardened pod needs nothing.
-    let answer: Value = client
-        .post(format!("{base}/mutate"))
-        .json(&review("u-6", "CREATE", Some(hardened()), None))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer: Value =
+        post_to("/mutate", review("u-6", "CREATE", Some(hardened()), None)).await.unwrap().json().await.unwrap();
     assert!(answer["response"].get("patch").is_none(), "{answer}");
 
     // Health and metrics.

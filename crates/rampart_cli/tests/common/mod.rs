@@ -1,6 +1,8 @@
 //! Helpers shared by the CLI tests.
+#![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// Writes every fixture case of every rule as `<dir>/<CODE>-<n>/Dockerfile`.
 pub fn materialise_fixtures(dir: &Path) -> usize {
@@ -20,4 +22,33 @@ pub fn materialise_fixtures(dir: &Path) -> usize {
         }
     }
     n
+}
+
+/// A run's status and output, for an assertion message.
+pub fn show(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The OCI layout of a reference image (`$RAMPART_REFERENCE_IMAGES`, else `/tmp/images`), or
+/// `None` with a note when it was not built; with `RAMPART_REQUIRE_EXTERNAL` set (CI) a missing
+/// image fails the test.
+pub fn image(name: &str) -> Option<PathBuf> {
+    let root =
+        std::env::var_os("RAMPART_REFERENCE_IMAGES").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp/images"));
+    let dir = root.join("oci").join(name);
+    if dir.join("index.json").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("RAMPART_REQUIRE_EXTERNAL").is_none(),
+        "RAMPART_REQUIRE_EXTERNAL is set but the reference image {} is missing (run ../shared/tools/build-images.sh)",
+        dir.display()
+    );
+    eprintln!("skipped: {} is missing (build it with ../shared/tools/build-images.sh)", dir.display());
+    None
 }
