@@ -98,3 +98,42 @@ fn unsigned_tampered_and_malformed_are_each_explained() {
     // Every outcome reads as a sentence.
     assert!(Outcome::OtherImage(OTHER.into()).to_string().contains("another image"));
 }
+
+#[test]
+fn hostile_signature_manifests_are_bounded() {
+    let ours = key::generate().unwrap();
+    let keys = [*ours.verifying_key()];
+    // Thousands of layers: at most MAX_SIGNATURES are fetched and judged.
+    let signature = sign(&ours, b"something else");
+    let layer = format!(
+        r#"{{"mediaType":"{PAYLOAD_MEDIA_TYPE}","size":10,"digest":"sha256:{}","annotations":{{"{SIGNATURE_ANNOTATION}":"{signature}"}}}}"#,
+        "0".repeat(64)
+    );
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"config":{{"mediaType":"x","size":1,"digest":"sha256:{}"}},"layers":[{}]}}"#,
+        "1".repeat(64),
+        vec![layer; 5000].join(",")
+    );
+    let fetched = std::sync::atomic::AtomicUsize::new(0);
+    let report = verify(
+        DIGEST,
+        Some(manifest.as_bytes()),
+        &|_| {
+            fetched.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Err("unused".into())
+        },
+        &keys,
+    );
+    assert_eq!(report.signatures.len(), MAX_SIGNATURES);
+    assert_eq!(fetched.load(std::sync::atomic::Ordering::Relaxed), MAX_SIGNATURES);
+    assert!(!report.verified());
+    // A payload announced larger than the limit is not fetched at all.
+    let big = manifest.replace(r#""size":10,"#, r#""size":100000000,"#);
+    let report = verify(DIGEST, Some(big.as_bytes()), &|_| panic!("must not fetch"), &keys);
+    assert!(matches!(&report.signatures[0].outcome, Outcome::Unreadable(m) if m.contains("limit")), "{report:?}");
+    // Arbitrary bytes never panic.
+    for junk in [&b""[..], b"null", b"[]", b"{\"layers\": 5}", b"\xff\xfe", b"{\"schemaVersion\":2}"] {
+        let report = verify(DIGEST, Some(junk), &|_| Err("x".into()), &keys);
+        assert!(!report.verified());
+    }
+}

@@ -184,6 +184,11 @@ async fn the_webhook_decides_like_the_cli_over_https() {
         post_to("/mutate", review("u-6", "CREATE", Some(hardened()), None)).await.unwrap().json().await.unwrap();
     assert!(answer["response"].get("patch").is_none(), "{answer}");
 
+    // A body beyond the limit is refused before it is read whole.
+    let huge = vec![b' '; 9 << 20];
+    let answer = client.post(format!("{base}/validate")).body(huge).send().await.unwrap();
+    assert_eq!(answer.status(), 413);
+
     // Health and metrics.
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
