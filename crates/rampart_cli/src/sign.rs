@@ -171,6 +171,7 @@ fn print_human(repository: &str, report: &rampart_sign::Report) {
     let tag = rampart_sign::signature_tag(&report.digest);
     if !report.signatures_found {
         println!("{subject}: NOT verified: no signatures (the registry has no {repository}:{tag})");
+        println!("  note: {}", rampart_sign::NO_SIGNATURE_HINT);
         return;
     }
     if let Some(error) = &report.manifest_error {

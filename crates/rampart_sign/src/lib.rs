@@ -7,7 +7,9 @@
 //! No I/O here: the registry side lives in `rampart_image::registry::Attachments`; this crate
 //! builds what is pushed and judges what is pulled, and says exactly why a signature does not
 //! verify. No transparency log is consulted (key-based, offline verification, as `cosign
-//! verify --key … --insecure-ignore-tlog`).
+//! verify --key … --insecure-ignore-tlog`). This is cosign's "legacy" layout, which cosign 2
+//! writes and cosign 3 writes with `--new-bundle-format=false` and reads in every version;
+//! cosign 3's default Sigstore bundles (OCI referrers) are not read yet ([`NO_SIGNATURE_HINT`]).
 //!
 //! ```
 //! use rampart_sign::{key, payload, signature_manifest, verify, Outcome};
@@ -43,6 +45,10 @@ pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 pub const COSIGN_TYPE: &str = "cosign container image signature";
 /// `critical.type` of containers/image's own simple signing (GPG era), accepted as well.
 const ATOMIC_TYPE: &str = "atomic container signature";
+/// What to add when an image has no `.sig` signatures: cosign 3 signs in the Sigstore bundle
+/// format by default, attached as an OCI 1.1 referrer, which rampart does not read yet.
+pub const NO_SIGNATURE_HINT: &str = "signatures made with cosign 3's default Sigstore bundle format (OCI referrers) are not read yet: sign with `rampart sign` or `cosign sign --new-bundle-format=false`";
+
 /// A payload is a few hundred bytes; one larger than this is not read.
 pub const MAX_PAYLOAD: u64 = 64 * 1024;
 /// Signatures considered per image (cosign appends one layer per signing).

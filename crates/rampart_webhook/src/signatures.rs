@@ -108,7 +108,7 @@ impl Gate {
 
 fn explain(report: &rampart_sign::Report) -> String {
     if !report.signatures_found {
-        return format!("({}) is not signed", report.digest);
+        return format!("({}) is not signed ({})", report.digest, rampart_sign::NO_SIGNATURE_HINT);
     }
     if let Some(error) = &report.manifest_error {
         return format!("({}) has an unreadable signature manifest: {error}", report.digest);
@@ -229,7 +229,8 @@ mod tests {
             "containers": [{"image": "reg/team/api:1"}, {"image": "docker.io/library/redis:7"}, {"image": "reg/team/api:1"}]
         }}}});
         let reasons = gate.unsigned(&deployment);
-        assert_eq!(reasons, ["image `reg/team/migrate:1` (sha256:ab) is not signed"]);
+        assert_eq!(reasons.len(), 1);
+        assert!(reasons[0].starts_with("image `reg/team/migrate:1` (sha256:ab) is not signed"), "{reasons:?}");
         // The same object again: decided from memory.
         assert_eq!(gate.unsigned(&deployment), reasons);
         // Two distinct matching images, one registry round trip each.
