@@ -103,13 +103,18 @@ fn connect(text: &str, options: &RegistryOptions) -> Result<(tokio::runtime::Run
 pub struct Attachments {
     runtime: tokio::runtime::Runtime,
     session: Session,
+    /// The registry's tokens, fetched once per operation: a verification reads a manifest, a
+    /// signature manifest and a blob per signature, each of which would otherwise ask for one.
+    pull: tokio::sync::OnceCell<Option<String>>,
+    push: tokio::sync::OnceCell<Option<String>>,
 }
 
 /// Opens the repository of `text` (`registry.example/app:1.0`, `…@sha256:…`) for attachments.
 /// Must not be called from inside an async runtime.
 pub fn attachments(text: &str, options: &RegistryOptions) -> Result<Attachments, ImageError> {
     let (runtime, session) = connect(text, options)?;
-    Ok(Attachments { runtime, session })
+    let (pull, push) = Default::default();
+    Ok(Attachments { runtime, session, pull, push })
 }
 
 impl std::fmt::Debug for Attachments {
@@ -131,13 +136,22 @@ impl Attachments {
 
     async fn token(&self, operation: RegistryOperation) -> Result<Option<String>, String> {
         let session = &self.session;
-        match tokio::time::timeout(METADATA_TIMEOUT, session.client.auth(&session.reference, &session.auth, operation))
-            .await
-        {
-            Err(_) => Err(format!("{}: no answer within {} s", session.host(), METADATA_TIMEOUT.as_secs())),
-            Ok(Err(e)) => Err(session.describe_oci(&e)),
-            Ok(Ok(token)) => Ok(token),
-        }
+        let cell = if matches!(operation, RegistryOperation::Push) { &self.push } else { &self.pull };
+        let token = cell
+            .get_or_try_init(|| async {
+                match tokio::time::timeout(
+                    METADATA_TIMEOUT,
+                    session.client.auth(&session.reference, &session.auth, operation),
+                )
+                .await
+                {
+                    Err(_) => Err(format!("{}: no answer within {} s", session.host(), METADATA_TIMEOUT.as_secs())),
+                    Ok(Err(e)) => Err(session.describe_oci(&e)),
+                    Ok(Ok(token)) => Ok(token),
+                }
+            })
+            .await?;
+        Ok(token.clone())
     }
 
     /// The digest of the manifest (or index) the reference names, as signatures name it: the
