@@ -11,11 +11,10 @@
 //! A key file is hostile input like any other: the scrypt cost is bounded before any work is
 //! done (a file asking for N = 2^30 would otherwise want a terabyte).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use crypto_secretbox::aead::{Aead, KeyInit};
 use crypto_secretbox::{Nonce, XSalsa20Poly1305};
 use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::pkcs8::der::pem;
 use p256::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde::{Deserialize, Serialize};
 
@@ -125,7 +124,7 @@ pub fn encrypt_private_key(key: &SigningKey, password: &[u8]) -> Result<String, 
         ciphertext,
     };
     let json = serde_json::to_vec(&envelope).map_err(|e| SignError::Key(e.to_string()))?;
-    Ok(pem_encode(PRIVATE_KEY_LABEL, &json))
+    pem_encode(PRIVATE_KEY_LABEL, &json)
 }
 
 /// Opens a cosign private key file with `password`.
@@ -181,35 +180,27 @@ pub fn parse_public_key(pem: &[u8]) -> Result<VerifyingKey, SignError> {
         .map_err(|e| SignError::Key(format!("not an ECDSA P-256 public key (PEM `PUBLIC KEY`): {e}")))
 }
 
-fn pem_encode(label: &str, body: &[u8]) -> String {
-    let encoded = B64.encode(body);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in encoded.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+fn pem_encode(label: &str, body: &[u8]) -> Result<String, SignError> {
+    pem::encode_string(label, LineEnding::LF, body).map_err(|e| SignError::Key(format!("PEM: {e}")))
 }
 
-/// The label and bytes of the first PEM block.
-fn pem_decode(pem: &[u8]) -> Result<(String, Vec<u8>), SignError> {
-    let text = std::str::from_utf8(pem).map_err(|_| SignError::Key("the key file is not text".into()))?;
-    let start = text.find("-----BEGIN ").ok_or_else(|| SignError::Key("no PEM block in the key file".into()))?;
-    let rest = &text[start + "-----BEGIN ".len()..];
-    let label_end = rest.find("-----").ok_or_else(|| SignError::Key("a damaged PEM header".into()))?;
-    let label = rest[..label_end].to_owned();
-    let rest = &rest[label_end + 5..];
-    let end_marker = format!("-----END {label}-----");
-    let end = rest.find(&end_marker).ok_or_else(|| SignError::Key(format!("no `{end_marker}` line")))?;
-    let body: String = rest[..end].chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let bytes = B64.decode(body.as_bytes()).map_err(|e| SignError::Key(format!("the PEM body is not base64: {e}")))?;
-    Ok((label, bytes))
+/// The label and bytes of the PEM block. Text before it and blanks after it are skipped, as
+/// Go's `pem.Decode` (which cosign uses) skips them.
+fn pem_decode(text: &[u8]) -> Result<(String, Vec<u8>), SignError> {
+    let start = text
+        .windows(11)
+        .position(|w| w == b"-----BEGIN ")
+        .ok_or_else(|| SignError::Key("no PEM block in the key file".into()))?;
+    let (label, bytes) = pem::decode_vec(text[start..].trim_ascii_end())
+        .map_err(|e| SignError::Key(format!("a damaged PEM block: {e}")))?;
+    Ok((label.to_owned(), bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
 
     #[test]
     fn a_sealed_key_opens_with_its_password_only() {
@@ -234,13 +225,13 @@ mod tests {
                 r#"{{"kdf":{{"name":"scrypt","params":{{"N":{n},"r":{r},"p":1}},"salt":"AAAA"}},"cipher":{{"name":"nacl/secretbox","nonce":"{}"}},"ciphertext":"AAAA"}}"#,
                 B64.encode([0u8; 24])
             );
-            pem_encode(PRIVATE_KEY_LABEL, json.as_bytes())
+            pem_encode(PRIVATE_KEY_LABEL, json.as_bytes()).unwrap()
         };
         let huge = decrypt_private_key(envelope(1 << 30, 8).as_bytes(), b"x").unwrap_err().to_string();
         assert!(huge.contains("exceed"), "{huge}");
         let odd = decrypt_private_key(envelope(1000, 8).as_bytes(), b"x").unwrap_err().to_string();
         assert!(odd.contains("power of two"), "{odd}");
-        let other = decrypt_private_key(pem_encode("RSA PRIVATE KEY", b"x").as_bytes(), b"x").unwrap_err();
+        let other = decrypt_private_key(pem_encode("RSA PRIVATE KEY", b"x").unwrap().as_bytes(), b"x").unwrap_err();
         assert!(other.to_string().contains("not a cosign private key"), "{other}");
         assert!(decrypt_private_key(b"not pem at all", b"x").is_err());
         assert!(decrypt_private_key(&vec![b'A'; MAX_KEY_FILE + 1], b"x").is_err());
