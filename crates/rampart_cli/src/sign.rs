@@ -45,9 +45,10 @@ pub fn generate(prefix: &Path, force: bool) -> ExitCode {
     }
     let made = (|| {
         let password = password()?;
-        let key = rampart_sign::key::generate().map_err(|e| e.to_string())?;
-        let sealed = rampart_sign::key::encrypt_private_key(&key, &password).map_err(|e| e.to_string())?;
-        let public_pem = rampart_sign::key::public_key_pem(key.verifying_key()).map_err(|e| e.to_string())?;
+        let made = |e: rampart_sign::SignError| format!("making the key pair: {e}");
+        let key = rampart_sign::key::generate().map_err(made)?;
+        let sealed = rampart_sign::key::encrypt_private_key(&key, &password).map_err(made)?;
+        let public_pem = rampart_sign::key::public_key_pem(key.verifying_key()).map_err(made)?;
         write_private(&private, sealed.as_bytes()).map_err(|e| format!("{}: {e}", private.display()))?;
         crate::write_atomically(&public, public_pem.as_bytes()).map_err(|e| format!("{}: {e}", public.display()))?;
         // A public key is for everyone to read.

@@ -63,7 +63,8 @@ pub enum SignError {
 impl std::fmt::Display for SignError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SignError::Key(m) => write!(f, "key: {m}"),
+            // Callers name the key file; the message says what is wrong with it.
+            SignError::Key(m) => f.write_str(m),
             SignError::Manifest(m) => write!(f, "signature manifest: {m}"),
         }
     }
