@@ -1040,10 +1040,10 @@ fn build(
             set_count.execute(params![eco, *count as i64]).map_err(sql)?;
         }
     }
+    let names: HashMap<i64, &str> = ecosystems.iter().map(|(name, id)| (*id, name.as_str())).collect();
     for (i, path) in paths.iter().enumerate() {
         let origin = options.origins.get(path);
         let location = origin.map_or_else(|| path.display().to_string(), |o| o.url.clone());
-        let names: HashMap<i64, &str> = ecosystems.iter().map(|(name, id)| (*id, name.as_str())).collect();
         let mut ecos: Vec<&str> = source_ecosystems[i].iter().filter_map(|id| names.get(id).copied()).collect();
         ecos.sort_unstable();
         tx.execute(
