@@ -125,12 +125,7 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
             keys.push(rampart_sign::key::parse_public_key(&pem).map_err(|e| format!("{}: {e}", path.display()))?);
         }
         let options = crate::image::registry_options(&args.registry)?;
-        let registry = rampart_image::registry::attachments(&args.image, &options).map_err(|e| e.to_string())?;
-        let digest = registry.digest().map_err(|e| e.to_string())?;
-        let signatures = registry.manifest(&rampart_sign::signature_tag(&digest)).map_err(|e| e.to_string())?;
-        let blob = |d: &str| registry.blob(d, rampart_sign::MAX_PAYLOAD);
-        let report = rampart_sign::verify(&digest, signatures.as_deref(), &blob, &keys);
-        Ok::<_, String>((registry.repository(), report))
+        rampart_image::registry::verify_signatures(&args.image, &options, &keys).map_err(|e| e.to_string())
     })();
     let (repository, report) = match checked {
         Ok(done) => done,

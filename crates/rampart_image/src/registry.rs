@@ -225,6 +225,21 @@ impl Attachments {
     }
 }
 
+/// The cosign signatures stored beside `text` in its registry (`sha256-<digest>.sig`), each
+/// judged against `keys`; with the repository as signatures name it. What `rampart verify`
+/// prints and the admission gate decides on.
+pub fn verify_signatures(
+    text: &str,
+    options: &RegistryOptions,
+    keys: &[rampart_sign::VerifyingKey],
+) -> Result<(String, rampart_sign::Report), ImageError> {
+    let registry = attachments(text, options)?;
+    let digest = registry.digest()?;
+    let signatures = registry.manifest(&rampart_sign::signature_tag(&digest))?;
+    let blob = |d: &str| registry.blob(d, rampart_sign::MAX_PAYLOAD);
+    Ok((registry.repository(), rampart_sign::verify(&digest, signatures.as_deref(), &blob, keys)))
+}
+
 /// `name:tag` as `docker images` spells it (`debian:12`, `registry.example/app:1.2`), like the
 /// `RepoTags` of a `docker save` archive.
 fn familiar_name(reference: &Reference, tag: &str) -> String {

@@ -166,11 +166,9 @@ impl SignatureSource for RegistrySignatures {
         // plain thread, joined.
         let (image, keys, options) = (image.to_owned(), keys.to_vec(), self.options.clone());
         std::thread::spawn(move || {
-            let registry = rampart_image::registry::attachments(&image, &options).map_err(|e| e.to_string())?;
-            let digest = registry.digest().map_err(|e| e.to_string())?;
-            let signatures = registry.manifest(&rampart_sign::signature_tag(&digest)).map_err(|e| e.to_string())?;
-            let blob = |d: &str| registry.blob(d, rampart_sign::MAX_PAYLOAD);
-            Ok(rampart_sign::verify(&digest, signatures.as_deref(), &blob, &keys))
+            rampart_image::registry::verify_signatures(&image, &options, &keys)
+                .map(|(_, report)| report)
+                .map_err(|e| e.to_string())
         })
         .join()
         .map_err(|_| "the signature check failed".to_string())?
