@@ -177,8 +177,9 @@ fn print_human(repository: &str, report: &rampart_sign::Report) {
     let verdict = if report.verified() { "verified" } else { "NOT verified" };
     println!("{subject}: {verdict} ({} signature(s) in {repository}:{tag})", report.signatures.len());
     for (i, check) in report.signatures.iter().enumerate() {
-        let identity = check.identity.as_deref().map(|id| format!(", identity {id}")).unwrap_or_default();
-        println!("  {}. {} ({}{identity}): {}", i + 1, outcome_code(&check.outcome), check.layer_digest, check.outcome);
+        // The outcome as a sentence; its short code is in `--format json`.
+        let identity = check.identity.as_deref().map(|id| format!(", signed for {id}")).unwrap_or_default();
+        println!("  {}. {} (payload {}{identity})", i + 1, check.outcome, check.layer_digest);
     }
 }
 

@@ -108,7 +108,7 @@ impl Gate {
 
 fn explain(report: &rampart_sign::Report) -> String {
     if !report.signatures_found {
-        return format!("({}) is not signed ({})", report.digest, rampart_sign::NO_SIGNATURE_HINT);
+        return format!("({}) is not signed; {}", report.digest, rampart_sign::NO_SIGNATURE_HINT);
     }
     if let Some(error) = &report.manifest_error {
         return format!("({}) has an unreadable signature manifest: {error}", report.digest);
